@@ -52,5 +52,21 @@ public:
     virtual clock_reading last_clock(void* stream) { (void)stream; return {}; }
 };
 
+/// Static description of a compute kernel, for the clock-adjusted peak and the report.
+struct compute_kernel_desc {
+    precision prec = precision::fp32;
+    compute_unit unit = compute_unit::vector;
+    /// FLOPs (int ops for int8) per clock per CU/SM at the instruction's full issue rate, from
+    /// the ISA tables (design.md section 5). Clock-adjusted peak = this x units x measured MHz.
+    double flops_per_clock_per_unit = 0;
+    operand_mode operands = operand_mode::random;
+};
+
+/// A runner for a compute-ceiling kernel.
+class compute_runner : public runner {
+public:
+    virtual compute_kernel_desc desc() const = 0;
+};
+
 } // namespace kernels
 AACO_NAMESPACE_END

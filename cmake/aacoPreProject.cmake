@@ -1,0 +1,23 @@
+# Runs before project(). A HIP build compiles everything with hipcc, so when the user asked for
+# (or auto-detection finds only) HIP and chose no compiler, make hipcc the C++ compiler here.
+# Only for top-level builds: a consumer's add_subdirectory() keeps the consumer's compiler.
+if(NOT DEFINED CMAKE_CXX_COMPILER AND NOT DEFINED ENV{CXX} AND CMAKE_SOURCE_DIR STREQUAL CMAKE_CURRENT_SOURCE_DIR)
+  set(_aaco_want_hip OFF)
+  if(AACO_BACKEND STREQUAL "hip")
+    set(_aaco_want_hip ON)
+  elseif(AACO_BACKEND STREQUAL "auto")
+    find_program(_aaco_nvcc nvcc PATHS /usr/local/cuda/bin NO_CACHE)
+    if(NOT _aaco_nvcc)
+      find_program(_aaco_hipcc_probe hipcc NO_CACHE)
+      if(_aaco_hipcc_probe)
+        set(_aaco_want_hip ON)
+      endif()
+    endif()
+  endif()
+  if(_aaco_want_hip)
+    find_program(AACO_HIPCC hipcc)
+    if(AACO_HIPCC)
+      set(CMAKE_CXX_COMPILER "${AACO_HIPCC}")
+    endif()
+  endif()
+endif()

@@ -1,0 +1,259 @@
+// aaco-calibrate: measure a GPU's hardware envelope, or print a datasheet one, and report it as
+// JSON, markdown and an SVG roofline, with HEU for the workloads given on the command line.
+#include <aaco/aaco.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Exit codes, documented in --help and README.
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;       // an unexpected error (I/O, a bug)
+constexpr int exit_no_gpu_or_args = 2;
+constexpr int exit_unstable = 3;
+
+const char* const exit_code_help =
+    "Exit codes: 0 ok; 1 unexpected error; 2 no usable GPU or bad arguments; "
+    "3 measured, but some ceiling is unstable (CoV above the threshold).";
+
+struct heu_request {
+    std::string text;
+    double tflops = 0;
+    double ai = 0;
+    aaco::precision prec = aaco::precision::fp16;
+};
+
+/// Parses "TFLOPS@AI[:precision]", e.g. "800@150:fp16".
+heu_request parse_heu(const std::string& text) {
+    heu_request r;
+    r.text = text;
+    const auto at = text.find('@');
+    if (at == std::string::npos)
+        throw aaco::invalid_argument("--heu '" + text + "': expected TFLOPS@AI[:precision], e.g. 800@150:fp16");
+    const auto colon = text.find(':', at);
+    const std::string t = text.substr(0, at);
+    const std::string a = text.substr(at + 1, colon == std::string::npos ? std::string::npos : colon - at - 1);
+    try {
+        std::size_t used = 0;
+        r.tflops = std::stod(t, &used);
+        if (used != t.size()) throw std::invalid_argument(t);
+        r.ai = std::stod(a, &used);
+        if (used != a.size()) throw std::invalid_argument(a);
+    } catch (const std::logic_error&) {
+        throw aaco::invalid_argument("--heu '" + text + "': TFLOPS and AI must be numbers");
+    }
+    if (colon != std::string::npos) r.prec = aaco::parse_precision(text.substr(colon + 1));
+    return r;
+}
+
+/// Splits "a,b,c".
+std::vector<std::string> split_list(const std::string& list) {
+    std::vector<std::string> out;
+    std::stringstream ss(list);
+    std::string item;
+    while (std::getline(ss, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+/// Writes `text` to `path`, or to stdout for "-".
+void write_output(const std::string& path, const std::string& text) {
+    if (path == "-") {
+        std::cout << text;
+        if (!text.empty() && text.back() != '\n') std::cout << '\n';
+        return;
+    }
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    if (!f) throw aaco::error("cannot open '" + path + "' for writing");
+    f << text;
+    if (!f) throw aaco::error("cannot write '" + path + "'");
+}
+
+struct cli_options {
+    std::string device = "0";
+    bool quick = false;
+    std::string precisions;
+    std::string levels;
+    std::string json_path;
+    std::string markdown_path;
+    std::string svg_path;
+    std::string profile;
+    std::string fallback_profile;
+    std::vector<std::string> heu;
+    bool cold = false;
+    std::string cache_path;
+    double cache_max_age_hours = 24;
+    double time_budget = 0;
+    bool no_progress = false;
+    bool list_profiles = false;
+};
+
+/// Reports one envelope in every format asked for, plus the HEU lines. Returns the exit code.
+int report(const aaco::envelope& env, const cli_options& o) {
+    std::vector<aaco::svg_point> points;
+    std::ostringstream heu_text;
+    for (const std::string& h : o.heu) {
+        const heu_request r = parse_heu(h);
+        const aaco::heu_result res = aaco::heu(env, r.tflops, r.ai, r.prec);
+        heu_text << "HEU " << r.text << ": " << res.value * 100 << "% of "
+                 << res.attainable_tflops << " TFLOP/s attainable (" << to_string(res.b)
+                 << "-bound by " << res.binding_ceiling << ")"
+                 << (res.above_roof ? " - above the HBM roof: the counted bytes came from a cache" : "")
+                 << "\n";
+        points.push_back({r.text, r.ai, r.tflops, res.value});
+    }
+    const bool any_output = !o.json_path.empty() || !o.markdown_path.empty();
+    if (!o.json_path.empty()) write_output(o.json_path, aaco::to_json(env));
+    if (!o.markdown_path.empty()) write_output(o.markdown_path, aaco::to_markdown(env));
+    if (!any_output) std::cout << aaco::to_markdown(env);
+    if (!o.svg_path.empty()) {
+        aaco::svg_options svg;
+        aaco::envelope datasheet;
+        if (env.source == aaco::envelope_source::measured && !env.profile_key.empty()) {
+            datasheet = aaco::datasheet_envelope(aaco::find_profile(env.profile_key));
+            svg.datasheet = &datasheet;
+        }
+        write_output(o.svg_path, aaco::to_svg(env, points, svg));
+    }
+    // HEU lines go to stderr when stdout carries a machine-readable document.
+    (o.json_path == "-" || o.markdown_path == "-" ? std::cerr : std::cout) << heu_text.str();
+    if (env.source == aaco::envelope_source::measured && !env.validation().stable) {
+        std::cerr << "aaco-calibrate: some ceilings are unstable (worst CoV "
+                  << env.validation().cov * 100 << "%); the GPU may be shared or throttling\n";
+        return exit_unstable;
+    }
+    return exit_ok;
+}
+
+aaco::calibration_options make_calibration_options(const cli_options& o) {
+    aaco::calibration_options c;
+    c.quick = o.quick;
+    c.operands = o.cold ? aaco::operand_mode::zero : aaco::operand_mode::random;
+    c.time_budget_seconds = o.time_budget;
+    for (const std::string& p : split_list(o.precisions)) c.precisions.push_back(aaco::parse_precision(p));
+    for (const std::string& l : split_list(o.levels)) c.levels.push_back(aaco::parse_memory_level(l));
+    if (!o.no_progress)
+        c.progress = [](const aaco::progress_event& e) {
+            if (e.status == "running") return;
+            std::fprintf(stderr, "[%2zu/%zu %6.2fs] %-24s %s\n", e.index, e.total,
+                         e.elapsed_seconds, e.key.c_str(), e.status.c_str());
+        };
+    return c;
+}
+
+/// Measures one device (through the cache when asked).
+aaco::envelope measure_device(int id, const cli_options& o) {
+    aaco::hardware_calibrator calibrator{id};
+    const aaco::calibration_options c = make_calibration_options(o);
+    if (o.cache_path.empty()) return calibrator.calibrate(c);
+    aaco::cache_outcome outcome;
+    aaco::cache_policy policy;
+    policy.max_age_hours = o.cache_max_age_hours;
+    aaco::envelope env = calibrator.load_or_calibrate(o.cache_path, c, policy, &outcome);
+    std::fprintf(stderr, "aaco-calibrate: cache %s: %s\n", o.cache_path.c_str(),
+                 outcome.hit ? "hit" : ("miss (" + outcome.reason + "), recalibrated").c_str());
+    return env;
+}
+
+int run(const cli_options& o) {
+    if (o.list_profiles) {
+        for (const aaco::profile& p : aaco::list_profiles())
+            std::printf("%-10s %-28s %s\n", std::string(p.key).c_str(), std::string(p.name).c_str(),
+                        std::string(p.arch).c_str());
+        return exit_ok;
+    }
+    if (!o.profile.empty()) return report(aaco::datasheet_envelope(aaco::find_profile(o.profile)), o);
+    std::vector<int> ids;
+    if (o.device == "all") {
+#if !AACO_BACKEND_NONE
+        for (int i = 0; i < aaco::backend::device_count(); ++i) ids.push_back(i);
+#endif
+        if (ids.empty()) throw aaco::no_device_error("--device all: no GPU is visible");
+    } else {
+        try {
+            std::size_t used = 0;
+            ids.push_back(std::stoi(o.device, &used));
+            if (used != o.device.size() || ids.back() < 0) throw std::invalid_argument(o.device);
+        } catch (const std::logic_error&) {
+            throw aaco::invalid_argument("--device '" + o.device + "': expected a device number or 'all'");
+        }
+    }
+    int code = exit_ok;
+    for (int id : ids) {
+        const aaco::envelope env = measure_device(id, o);
+        const int c = report(env, o);
+        if (c > code) code = c;
+    }
+    return code;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"aaco-calibrate " AACO_VERSION_STRING
+                 ": measure a GPU's hardware envelope (compute, memory and launch ceilings) and "
+                 "the HEU of workloads against it.\n" +
+                 std::string(exit_code_help)};
+    cli_options o;
+    app.add_option("--device", o.device, "GPU to calibrate: a number, or 'all'")->capture_default_str();
+    app.add_flag("--quick", o.quick, "short sampling (about 2 s for a whole calibration)");
+    app.add_option("--precision", o.precisions, "comma list: fp64,fp32,tf32,fp16,bf16,fp8,int8 (default: all the device has)");
+    app.add_option("--level", o.levels, "comma list: hbm,l2,llc,shared,h2d,d2h (default: all the device has)");
+    app.add_option("--json", o.json_path, "write the envelope as JSON to FILE, or - for stdout");
+    app.add_option("--markdown", o.markdown_path, "write a markdown report to FILE, or - for stdout");
+    app.add_option("--svg", o.svg_path, "write an SVG roofline to FILE");
+    app.add_option("--profile", o.profile, "print the datasheet envelope of a card instead of measuring (see --list-profiles)");
+    app.add_option("--fallback-profile", o.fallback_profile, "when no GPU can be measured, print this card's datasheet envelope (exit code stays 2)");
+    app.add_flag("--list-profiles", o.list_profiles, "list the datasheet profiles");
+    app.add_option("--heu", o.heu, "TFLOPS@AI[:precision]: HEU of a workload (repeatable), e.g. 800@150:fp16");
+    app.add_flag("--cold", o.cold, "zero operands in the compute loops (default: random finite values)");
+    app.add_option("--cache", o.cache_path, "reuse the envelope in FILE when it matches this device, else recalibrate and replace it");
+    app.add_option("--cache-max-age", o.cache_max_age_hours, "hours a cached envelope stays valid")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--time-budget", o.time_budget, "soft limit in seconds for the whole calibration (0 = none)")->check(CLI::NonNegativeNumber);
+    app.add_flag("--no-progress", o.no_progress, "no progress lines on stderr");
+    app.set_version_flag("--version", "aaco-calibrate " AACO_VERSION_STRING);
+    app.footer(exit_code_help);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? exit_ok : exit_no_gpu_or_args;
+    }
+    try {
+        return run(o);
+    } catch (const aaco::no_device_error& e) {
+        std::fprintf(stderr, "aaco-calibrate: %s\n", e.what());
+        if (!o.fallback_profile.empty()) {
+            std::fprintf(stderr, "aaco-calibrate: printing the datasheet envelope of '%s' instead (not measured)\n",
+                         o.fallback_profile.c_str());
+            try {
+                cli_options d = o;
+                d.profile = o.fallback_profile;
+                run(d);
+            } catch (const aaco::error& e2) {
+                std::fprintf(stderr, "aaco-calibrate: %s\n", e2.what());
+            }
+        } else {
+            std::fprintf(stderr, "aaco-calibrate: use --profile NAME (e.g. --profile mi300x; --list-profiles) "
+                                 "for a datasheet envelope without a GPU\n");
+        }
+        return exit_no_gpu_or_args;
+    } catch (const aaco::invalid_argument& e) {
+        std::fprintf(stderr, "aaco-calibrate: %s\n", e.what());
+        return exit_no_gpu_or_args;
+    } catch (const aaco::unsupported_arch_error& e) {
+        std::fprintf(stderr, "aaco-calibrate: %s\n", e.what());
+        return exit_no_gpu_or_args;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "aaco-calibrate: error: %s\n", e.what());
+        return exit_failure;
+    }
+}

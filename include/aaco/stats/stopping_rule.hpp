@@ -1,0 +1,202 @@
+/// \file stopping_rule.hpp
+/// \brief When to stop taking samples of one figure (design.md section 4), as a pure state
+/// machine over a stream of (value, seconds) samples: no clocks, no GPU, fully testable.
+///
+/// The rule: keep sampling until the device time accumulated over the samples is at least
+/// `min_seconds`, at least `min_samples` were taken, and the relative standard deviation (CoV)
+/// of all samples is at most `max_relative_stdev`. Stop anyway at `max_samples` samples or
+/// once `timeout_seconds` have passed. The figure reported is the median; `stable` says
+/// whether CoV <= `max_relative_stdev`, whatever the reason for stopping.
+///
+/// Nothing is dropped. Every sample counts in the CoV, so noise from throttling or a
+/// co-tenant shows up as `stable = false` instead of being trimmed away. The price is that one
+/// outlier weighs a lot: n - 1 equal samples plus one a fraction d away have CoV ~ d / sqrt(n),
+/// so a single 10% outlier keeps CoV above 0.5% until n ~ 400 samples. Below that count the
+/// rule runs to its cap and reports unstable, while the median, the reported figure, barely
+/// moves. `summary::robust_cov` (IQR-based) tells that case apart from broad noise.
+///
+/// Warm-up is not the rule's job: the probe warms the GPU before its first sample (>= 100 ms).
+/// Samples taken while clocks still ramp count like any other and delay convergence.
+#pragma once
+#include <aaco/config.hpp>
+#include <aaco/error.hpp>
+#include <aaco/model/envelope.hpp>
+#include <aaco/model/units.hpp>
+#include <aaco/stats/summary.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+AACO_NAMESPACE_BEGIN
+namespace stats {
+
+/// Parameters of the stopping rule. Defaults are the full calibration's; `quick()` is for
+/// smoke runs and CI.
+struct stopping_config {
+    /// Minimum device time summed over the samples, seconds. design.md section 4: 0.25 s per
+    /// figure.
+    double min_seconds = 0.25;
+    /// Largest CoV (stdev / mean) accepted as converged. design.md section 4: 0.5%.
+    double max_relative_stdev = 0.005;
+    /// untuned: chosen because a CoV from fewer samples is itself too noisy to judge by (its
+    /// relative standard error is ~1 / sqrt(2 (n - 1)), 24% at n = 10).
+    std::size_t min_samples = 10;
+    /// untuned: chosen because probes size one sample to a few ms, so 1000 samples is several
+    /// seconds, far past min_seconds for any figure that can converge at all.
+    std::size_t max_samples = 1000;
+    /// untuned: chosen to bound a full calibration (~40 figures) to minutes when a figure never
+    /// converges. Compared with the larger of the summed sample time and the wall time the
+    /// caller passes to add().
+    double timeout_seconds = 10;
+
+    /// Smoke-run settings: 0.05 s minimum, same 0.5% threshold, smaller caps.
+    static stopping_config quick() {
+        stopping_config c;
+        c.min_seconds = 0.05;      // untuned: 1/5 of the full minimum keeps CI runs short
+        c.min_samples = 5;         // untuned: the fewest for which a CoV means anything at all
+        c.max_samples = 200;       // untuned: 1/5 of the full cap, like min_seconds
+        c.timeout_seconds = 2;     // untuned: 1/5 of the full timeout
+        return c;
+    }
+
+    /// Throws invalid_argument naming the first field out of range.
+    void validate() const {
+        constexpr const char* fn = "aaco::stats::stopping_config";
+        detail::require_non_negative(min_seconds, fn, "min_seconds");
+        detail::require_non_negative(max_relative_stdev, fn, "max_relative_stdev");
+        if (min_samples < 2)
+            detail::fail_argument(fn, "min_samples", ">= 2 (a CoV needs two samples)",
+                                  static_cast<double>(min_samples));
+        if (max_samples < min_samples)
+            detail::fail_argument(fn, "max_samples",
+                                  (">= min_samples (" + std::to_string(min_samples) + ")").c_str(),
+                                  static_cast<double>(max_samples));
+        // +inf means "no timeout"; NaN, zero and negatives are errors.
+        if (!(timeout_seconds > 0))
+            detail::fail_argument(fn, "timeout_seconds", "> 0 (or +inf for none)",
+                                  timeout_seconds);
+        if (timeout_seconds < min_seconds)
+            detail::fail_argument(fn, "timeout_seconds",
+                                  (">= min_seconds (" + detail::format_number(min_seconds) +
+                                   "), else the rule can never converge").c_str(),
+                                  timeout_seconds);
+    }
+};
+
+/// What the rule says after a sample.
+enum class decision {
+    keep_going,      ///< take another sample
+    converged,       ///< enough time and samples, CoV within the threshold
+    hit_max_samples, ///< stopped at max_samples without converging
+    timed_out,       ///< stopped at timeout_seconds without converging
+};
+
+constexpr std::string_view to_string(decision d) {
+    switch (d) {
+    case decision::keep_going: return "keep_going";
+    case decision::converged: return "converged";
+    case decision::hit_max_samples: return "hit_max_samples";
+    case decision::timed_out: return "timed_out";
+    }
+    throw invalid_argument("aaco::stats::to_string: unknown decision value");
+}
+
+/// The stopping rule over one figure's sample stream. Typical probe loop:
+/// \code
+///   stats::stopping_rule rule(cfg);
+///   while (rule.add(tflops_of_sample, seconds_of_sample) == stats::decision::keep_going) {}
+///   figure.tflops = rule.current().median;
+///   figure.stats = rule.result(iterations);
+/// \endcode
+class stopping_rule {
+public:
+    explicit stopping_rule(stopping_config cfg = {}) : cfg_(cfg) { cfg_.validate(); }
+
+    const stopping_config& config() const noexcept { return cfg_; }
+
+    /// Adds one sample: `value` in the figure's unit, timed over `sample_seconds` of device time.
+    /// Returns the decision, which is also kept in state(). Throws invalid_argument for a
+    /// non-finite value or a non-positive time, and aaco::error when the rule already stopped.
+    decision add(double value, double sample_seconds) {
+        return add(value, sample_seconds, 0.0);
+    }
+
+    /// As above; `elapsed_wall_seconds` (since the first sample started, launch overhead and
+    /// host work included) also counts towards the timeout.
+    decision add(double value, double sample_seconds, double elapsed_wall_seconds) {
+        constexpr const char* fn = "aaco::stats::stopping_rule::add";
+        if (state_ != decision::keep_going)
+            throw error(std::string(fn) + ": the rule already stopped (" +
+                        std::string(to_string(state_)) + "); call reset() to start over");
+        detail::require_finite(value, fn, "value");
+        detail::require_positive(sample_seconds, fn, "sample_seconds");
+        detail::require_non_negative(elapsed_wall_seconds, fn, "elapsed_wall_seconds");
+        values_.push_back(value);
+        moments_.add(value);
+        seconds_ += sample_seconds;
+        if (elapsed_wall_seconds > wall_seconds_) wall_seconds_ = elapsed_wall_seconds;
+        state_ = evaluate();
+        return state_;
+    }
+
+    /// The last decision (keep_going before any sample).
+    decision state() const noexcept { return state_; }
+    bool done() const noexcept { return state_ != decision::keep_going; }
+    std::size_t samples() const noexcept { return values_.size(); }
+    /// Device time summed over the samples, seconds.
+    double accumulated_seconds() const noexcept { return seconds_; }
+    /// The samples in the order they were added.
+    const std::vector<double>& values() const noexcept { return values_; }
+    /// CoV of the samples so far (0 with fewer than 2).
+    double cov() const noexcept { return moments_.cov(); }
+    /// At least 2 samples and CoV <= max_relative_stdev, whatever stopped the rule.
+    bool stable() const noexcept {
+        return values_.size() >= 2 && moments_.cov() <= cfg_.max_relative_stdev;
+    }
+
+    /// Summary of the samples so far. Throws invalid_argument before the first sample.
+    summary current() const { return summarize(values_); }
+
+    /// The envelope statistics block of the samples so far (`iterations`: kernel iterations
+    /// the caller timed over all samples).
+    sample_stats result(std::uint64_t iterations = 0) const {
+        sample_stats s = current().to_sample_stats(cfg_.max_relative_stdev, seconds_, iterations);
+        s.stable = stable();
+        return s;
+    }
+
+    /// Forgets every sample; the configuration stays.
+    void reset() {
+        values_.clear();
+        moments_ = running_moments{};
+        seconds_ = 0;
+        wall_seconds_ = 0;
+        state_ = decision::keep_going;
+    }
+
+private:
+    stopping_config cfg_;
+    std::vector<double> values_;
+    running_moments moments_;
+    double seconds_ = 0;
+    double wall_seconds_ = 0;
+    decision state_ = decision::keep_going;
+
+    decision evaluate() const {
+        const std::size_t n = values_.size();
+        if (n >= cfg_.min_samples && seconds_ >= cfg_.min_seconds &&
+            moments_.cov() <= cfg_.max_relative_stdev)
+            return decision::converged;
+        if (n >= cfg_.max_samples) return decision::hit_max_samples;
+        const double elapsed = seconds_ > wall_seconds_ ? seconds_ : wall_seconds_;
+        if (elapsed >= cfg_.timeout_seconds) return decision::timed_out;
+        return decision::keep_going;
+    }
+};
+
+} // namespace stats
+AACO_NAMESPACE_END

@@ -1,0 +1,59 @@
+/// \file launch.hpp
+/// \brief Launch-floor probe: empty-kernel launches, asynchronous, synchronous and graph-replayed.
+#pragma once
+#include <aaco/calibration_options.hpp>
+#include <aaco/config.hpp>
+#include <aaco/kernels/empty.hpp>
+#include <aaco/probes/sampler.hpp>
+#include <aaco/stats/stopping_rule.hpp>
+
+#include <string>
+#include <vector>
+
+AACO_NAMESPACE_BEGIN
+namespace probes {
+
+#if !AACO_BACKEND_NONE
+/// Launches per sample. Async and graph: enough that the two event records around the batch
+/// (~1 us each) are < 1% of the sample; sync: each round trip is already tens of microseconds.
+inline int launches_per_sample(launch_mode m) { return m == launch_mode::sync ? 20 : 200; }
+
+/// Measures one launch mode under the stopping rule. Throws on failure.
+inline launch_figure measure_launch(launch_mode mode, const sampling_config& cfg,
+                                    backend::stream& s) {
+    const int launches = launches_per_sample(mode);
+    constexpr int samples_per_batch = 8;  // amortises the per-call warm-up batch
+    stats::stopping_rule rule(cfg.rule);
+    void* native = reinterpret_cast<void*>(s.get());
+    while (!rule.done()) {
+        const std::vector<double> batch =
+            mode == launch_mode::async  ? kernels::launch_floor::async_us(native, launches, samples_per_batch)
+            : mode == launch_mode::sync ? kernels::launch_floor::sync_us(native, launches, samples_per_batch)
+                                        : kernels::launch_floor::graph_us(native, launches, samples_per_batch);
+        for (double us : batch) {
+            if (rule.add(us, us * launches * 1e-6) != stats::decision::keep_going) break;
+        }
+    }
+    launch_figure f;
+    f.mode = mode;
+    f.stats = rule.result(static_cast<std::uint64_t>(rule.samples()) * static_cast<std::uint64_t>(launches));
+    // Launch overhead is a floor: more host jitter than a kernel's run time, so its stable
+    // threshold is the 3% rather than the ceilings' 1%.
+    f.stats.stable = f.stats.samples >= 2 && f.stats.cov <= 3 * cfg.stable_cov;
+    f.us = f.stats.median;
+    return f;
+}
+
+/// Plans the three launch-floor steps.
+template <class Steps>
+void plan_launch(Steps& steps, const calibration_options&, const sampling_config& cfg,
+                 backend::stream& s, envelope& env) {
+    for (launch_mode m : {launch_mode::async, launch_mode::sync, launch_mode::graph}) {
+        steps.push_back({"launch." + std::string(to_string(m)),
+                         [&cfg, &s, &env, m] { env.launch.push_back(measure_launch(m, cfg, s)); }});
+    }
+}
+#endif
+
+} // namespace probes
+AACO_NAMESPACE_END

@@ -1,0 +1,90 @@
+/// \file memory.hpp
+/// \brief Memory-ceiling probe: verify the stream kernel, time it, fill a memory_figure.
+#pragma once
+#include <aaco/calibration_options.hpp>
+#include <aaco/config.hpp>
+#include <aaco/kernels/stream.hpp>
+#include <aaco/model/profiles.hpp>
+#include <aaco/probes/sampler.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+AACO_NAMESPACE_BEGIN
+namespace probes {
+
+#if !AACO_BACKEND_NONE
+/// Measures `level` under `op`. Returns nullopt where that figure does not exist on the device
+/// (llc without an Infinity Cache, shared memory under a write op). Throws on failure.
+inline std::optional<memory_figure> measure_memory(const device_info& dev, memory_level level,
+                                                   stream_op op, bool verify,
+                                                   const sampling_config& cfg, backend::stream& s) {
+    std::unique_ptr<kernels::runner> r = kernels::make_stream_runner(level, op, 0, dev);
+    if (!r) return std::nullopt;
+    r->prepare();
+    const sampled out = sample_runner(*r, s, cfg, [](const kernels::launch_work& w, double sec) {
+        return w.bytes / sec * 1e-9;
+    });
+    if (verify) {  // after timing: the last timed launch's output is what gets checked
+        const std::string why = r->verify(reinterpret_cast<void*>(s.get()));
+        if (!why.empty()) throw error("verification failed (" + r->method() + "): " + why);
+    }
+    memory_figure f;
+    f.level = level;
+    f.op = op;
+    f.gbps = out.stats.median;
+    f.stats = out.stats;
+    f.method = r->method();
+    // Bytes touched by one pass over the working set (all arrays, read + written).
+    f.working_set_bytes =
+        out.repeats > 0 ? static_cast<std::uint64_t>(out.work.bytes / static_cast<double>(out.repeats)) : 0;
+    if (level == memory_level::hbm)
+        if (const profile* p = match_profile(dev)) f.datasheet_gbps = p->device_hbm_gbps();
+    return f;
+}
+
+/// The stream ops measured per level: every op on HBM (quick: read and copy), reads on the
+/// caches and shared memory, copies on the host links.
+inline std::vector<stream_op> ops_for(memory_level level, bool quick) {
+    switch (level) {
+    case memory_level::hbm:
+        if (quick) return {stream_op::read, stream_op::copy};
+        return {stream_op::read, stream_op::write, stream_op::copy, stream_op::triad};
+    case memory_level::l2:
+    case memory_level::llc:
+    case memory_level::shared: return {stream_op::read};
+    case memory_level::host_to_device:
+    case memory_level::device_to_host: return {stream_op::copy};
+    }
+    return {};
+}
+
+/// Plans one step per (level, op).
+template <class Steps>
+void plan_memory(Steps& steps, const device_info& dev, const calibration_options& opt,
+                 const sampling_config& cfg, backend::stream& s, envelope& env) {
+    const bool explicit_list = !opt.levels.empty();
+    std::vector<memory_level> levels(all_memory_levels.begin(), all_memory_levels.end());
+    if (explicit_list) levels = opt.levels;
+    for (memory_level level : levels)
+        for (stream_op op : ops_for(level, opt.quick)) {
+            const std::string key =
+                "memory." + std::string(to_string(level)) + "." + std::string(to_string(op));
+            steps.push_back({key, [&dev, &opt, &cfg, &s, &env, level, op, explicit_list] {
+                std::optional<memory_figure> f = measure_memory(dev, level, op, opt.verify, cfg, s);
+                if (f) {
+                    env.memory.push_back(*f);
+                } else if (explicit_list) {
+                    throw error(dev.name + " (" + dev.arch + ") has no " +
+                                std::string(to_string(level)) + " level to measure");
+                }
+            }});
+        }
+}
+#endif
+
+} // namespace probes
+AACO_NAMESPACE_END

@@ -33,7 +33,7 @@ cat "$OUT/machine.txt"
 
 t0=$(date +%s)
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAACO_BACKEND=cuda \
-  -DCMAKE_CUDA_ARCHITECTURES="90a-real;80-real" -DCMAKE_PREFIX_PATH="$PWD/.deps/root/usr" \
+  -DCMAKE_CUDA_ARCHITECTURES="90a-real;80-real" -DCMAKE_PREFIX_PATH="$PWD/.deps/root/usr" ${CMAKE_EXTRA:-} \
   > "$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
 targets=(aaco_gpu_tests aaco-calibrate)
 has bench && targets+=(aaco_bench_compute aaco_bench_memory aaco_quickstart aaco_heu_stream aaco_heu_gemm)

@@ -1,0 +1,268 @@
+/// \file kernels/shared_memory.hpp
+/// \brief Shared-memory (NVIDIA) / LDS (AMD) read bandwidth: kernel and runner
+/// ("memory.shared.read").
+///
+/// Each block fills a buffer of BlockThreads x InFlight 16-byte vectors, then loops: in every
+/// iteration each thread reads InFlight vectors (ld.shared.v4.u32 / ds_read_b128), one from
+/// each of InFlight regions of BlockThreads vectors, at its own thread index within the region.
+/// Consecutive lanes read consecutive 16-byte vectors, the conflict-free pattern: a quarter-warp
+/// (NVIDIA, 8 lanes x 16 B = 128 B, the 32 banks once) or the lanes of one LDS cycle on AMD
+/// cover every bank exactly once. Every iteration the block reads the whole buffer once.
+///
+/// The region a slot reads rotates with the iteration by (iteration x stride) mod InFlight,
+/// where `stride` is a kernel argument. The compiler therefore cannot prove that the addresses
+/// repeat and hoist the loads out of the loop, and no thread reads the same address twice in a
+/// row. Loaded words are added into a per-thread 32-bit sum, stored at the end and checked with
+/// a device-wide sum against the host's expectation (blocks x iterations x buffer sum, mod 2^32).
+///
+/// The first thread of each block records SM/CU cycles and wall-clock nanoseconds around the
+/// loop (after a barrier at each end), so last_clock() gives the sustained clock and the probe
+/// can report bytes per clock per SM/CU (H100: the hardware does 128 B/clk/SM).
+#pragma once
+#include <aaco/arch/cache_hints.hpp>
+#include <aaco/config.hpp>
+#include <aaco/error.hpp>
+#include <aaco/kernels/runner.hpp>
+#include <aaco/model/envelope.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
+#include <aaco/arch/clock.hpp>
+#include <aaco/backend/backend.hpp>
+#endif
+
+AACO_NAMESPACE_BEGIN
+namespace kernels {
+
+/// NVIDIA shared-memory tuning.
+struct nvidia_shared_memory_tuning {
+    /// Untuned: chosen because 256 threads x 4 x 16 B = 16 KiB per block lets 8 blocks (2048
+    /// threads, the SM maximum) share an SM's 228 KiB.
+    static constexpr int block_threads = 256;
+    /// Untuned: chosen because 4 LDS.128 per thread x 64 warps = 128 KiB in flight per SM, far
+    /// above the ~30-cycle latency x 128 B/clk the SM can deliver.
+    static constexpr int in_flight = 4;
+};
+
+/// AMD LDS tuning.
+struct amd_shared_memory_tuning {
+    /// Untuned: chosen because 256 threads = one wave64 per SIMD; 16 KiB per block lets 4 blocks
+    /// share a CU's 64 KiB of LDS (CDNA2/CDNA3).
+    static constexpr int block_threads = 256;
+    /// Untuned: chosen because 4 ds_read_b128 per lane keep the LDS pipe busy across 16 waves.
+    static constexpr int in_flight = 4;
+};
+
+#if AACO_BACKEND_HIP
+using shared_memory_tuning = amd_shared_memory_tuning; ///< this build's vendor
+#else
+using shared_memory_tuning = nvidia_shared_memory_tuning;
+#endif
+
+namespace detail {
+
+/// Modulus of the shared buffer's fill pattern: word i = i mod 1021.
+inline constexpr std::uint32_t shared_pattern_modulus = 1021;
+
+/// Sum of the words of one block's shared buffer of `vectors` 16-byte vectors (host side).
+inline std::uint64_t shared_buffer_sum(std::uint32_t vectors) {
+    std::uint64_t s = 0;
+    for (std::uint32_t i = 0; i < 4 * vectors; ++i) s += i % shared_pattern_modulus;
+    return s;
+}
+
+/// Per-block clock record: cycles and nanoseconds at loop start and end.
+struct shared_clock_record {
+    std::uint64_t start_cycles, end_cycles, start_ns, end_ns;
+};
+
+/// The clock_reading of the block that ran longest (by wall time) among `records`.
+inline clock_reading longest_block(const shared_clock_record* records, std::size_t n) {
+    clock_reading best;
+    for (std::size_t i = 0; i < n; ++i) {
+        const shared_clock_record& r = records[i];
+        if (r.end_ns <= r.start_ns || r.end_cycles <= r.start_cycles) continue;
+        const auto ns = static_cast<double>(r.end_ns - r.start_ns);
+        if (ns > best.nanoseconds) {
+            best.nanoseconds = ns;
+            best.cycles = static_cast<double>(r.end_cycles - r.start_cycles);
+        }
+    }
+    return best;
+}
+
+} // namespace detail
+
+#if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
+
+namespace detail {
+/// Arguments of one shared-memory launch.
+struct shared_params {
+    std::uint64_t iterations = 0;          ///< loop iterations; each reads the whole buffer once
+    std::uint32_t stride = 1;              ///< odd; region rotation per iteration (see file header)
+    std::uint32_t* partial = nullptr;      ///< one 32-bit sum per thread
+    shared_clock_record* clocks = nullptr; ///< one record per block
+};
+} // namespace detail
+
+/// Shared-memory read kernel: `p.iterations` sweeps of a BlockThreads x InFlight x 16-byte
+/// buffer per block. Launch with exactly BlockThreads threads per block.
+template <int BlockThreads, int InFlight>
+AACO_KERNEL void __launch_bounds__(BlockThreads) shared_read_kernel(detail::shared_params p) {
+    static_assert(InFlight >= 1 && (InFlight & (InFlight - 1)) == 0, "InFlight is a power of two");
+    static_assert(BlockThreads % 64 == 0, "whole warps and wavefronts");
+    constexpr int vectors = BlockThreads * InFlight;
+    __shared__ arch::u32x4 buffer[vectors];
+    for (int j = static_cast<int>(threadIdx.x); j < vectors; j += BlockThreads) {
+        const std::uint32_t w = 4u * static_cast<std::uint32_t>(j);
+        buffer[j] = arch::u32x4{w % detail::shared_pattern_modulus, (w + 1) % detail::shared_pattern_modulus,
+                                (w + 2) % detail::shared_pattern_modulus, (w + 3) % detail::shared_pattern_modulus};
+    }
+    __syncthreads();
+    std::uint64_t c0 = 0, t0 = 0;
+    if (threadIdx.x == 0) {
+        t0 = arch::global_ns();
+        c0 = arch::sm_cycles();
+    }
+
+    std::uint32_t acc = 0;
+    const arch::u32x4* mine = buffer + threadIdx.x;
+    for (std::uint64_t k = 0; k < p.iterations; ++k) {
+        const std::uint32_t rot = static_cast<std::uint32_t>(k) * p.stride; // uniform across the block
+        arch::u32x4 v[InFlight];
+#pragma unroll
+        for (int u = 0; u < InFlight; ++u)
+            v[u] = arch::load_shared16(mine + ((rot + u) & (InFlight - 1)) * BlockThreads);
+#pragma unroll
+        for (int u = 0; u < InFlight; ++u) acc += v[u].x + v[u].y + v[u].z + v[u].w;
+    }
+
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        const std::uint64_t c1 = arch::sm_cycles();
+        const std::uint64_t t1 = arch::global_ns();
+        p.clocks[blockIdx.x] = detail::shared_clock_record{c0, c1, t0, t1};
+    }
+    p.partial[static_cast<std::uint64_t>(blockIdx.x) * BlockThreads + threadIdx.x] = acc;
+}
+
+/// Runner of shared_read_kernel with `Tuning` (shared_memory_tuning by default).
+template <class Tuning = shared_memory_tuning>
+class shared_memory_runner final : public runner {
+public:
+    static constexpr int block_threads = Tuning::block_threads;
+    static constexpr int in_flight = Tuning::in_flight;
+    /// Bytes of shared memory one block reads per iteration.
+    static constexpr std::uint64_t block_bytes = static_cast<std::uint64_t>(block_threads) * in_flight * 16;
+
+    explicit shared_memory_runner(const device_info& dev) : dev_(dev) {
+        if (dev_.compute_units <= 0)
+            throw invalid_argument("memory.shared.read: device_info has no compute-unit count");
+    }
+
+    std::string key() const override { return "memory.shared.read"; }
+
+    std::string method() const override {
+        std::string m = std::string(arch::shared_load_instruction()) + " x" + std::to_string(in_flight) +
+                        " in flight per thread, conflict-free; " + std::to_string(block_threads) + " threads x ";
+        m += blocks_per_unit_ > 0 ? std::to_string(blocks_per_unit_) : std::string("max-occupancy");
+        m += " blocks per " + std::string(dev_.vendor == "AMD" ? "CU" : "SM");
+        return m;
+    }
+
+    void prepare() override {
+        blocks_per_unit_ =
+            backend::max_active_blocks_per_unit(shared_read_kernel<block_threads, in_flight>, block_threads, 0);
+        if (blocks_per_unit_ <= 0)
+            throw runtime_error("memory.shared.read: no block of the kernel fits on an SM/CU", 0);
+        grid_ = static_cast<unsigned>(dev_.compute_units) * static_cast<unsigned>(blocks_per_unit_);
+        partial_ = backend::device_buffer<std::uint32_t>(static_cast<std::size_t>(grid_) * block_threads);
+        clocks_ = backend::device_buffer<detail::shared_clock_record>(grid_);
+        clocks_.zero(nullptr);
+        backend::synchronize();
+    }
+
+    launch_work enqueue(void* stream, std::uint64_t repeats) override {
+        if (grid_ == 0) throw invalid_argument("memory.shared.read: enqueue before prepare");
+        iterations_ = repeats > 0 ? repeats : 1;
+        ++launches_;
+        detail::shared_params p;
+        p.iterations = iterations_;
+        // Any odd value works (see the file header); a run-time value keeps the compiler from
+        // predicting the rotation.
+        p.stride = 2 * static_cast<std::uint32_t>(launches_ % 7) + 1;
+        p.partial = partial_.data();
+        p.clocks = clocks_.data();
+        shared_read_kernel<block_threads, in_flight>
+            <<<grid_, block_threads, 0, static_cast<backend::native_stream>(stream)>>>(p);
+        AACO_BACKEND_CHECK_LAUNCH("shared_read_kernel");
+        launch_work w;
+        w.bytes = static_cast<double>(grid_) * static_cast<double>(block_bytes) * static_cast<double>(iterations_);
+        return w;
+    }
+
+    std::string verify(void* stream) override {
+        if (grid_ == 0) return "verify before prepare";
+        if (launches_ == 0) enqueue(stream, 1);
+        const auto s = static_cast<backend::native_stream>(stream);
+        const std::uint64_t got = backend::device_sum(partial_.data(), partial_.size(), s) & 0xFFFFFFFFull;
+        const std::uint64_t per_block = detail::shared_buffer_sum(block_threads * in_flight);
+        const std::uint64_t want = (static_cast<std::uint64_t>(grid_) * iterations_ * per_block) & 0xFFFFFFFFull;
+        if (got == want) return {};
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "memory.shared.read: per-thread sums add up to %llu (mod 2^32), expected %llu "
+                      "(%u blocks x %llu iterations)",
+                      static_cast<unsigned long long>(got), static_cast<unsigned long long>(want), grid_,
+                      static_cast<unsigned long long>(iterations_));
+        return buf;
+    }
+
+    /// Sustained clock of the last launch: the block that ran longest.
+    clock_reading last_clock(void* stream) override {
+        (void)stream;
+        if (grid_ == 0) return {};
+        backend::synchronize(); // the copy below does not order against a non-blocking stream
+        std::vector<detail::shared_clock_record> host(grid_);
+        clocks_.copy_to_host(host.data(), host.size());
+        return detail::longest_block(host.data(), host.size());
+    }
+
+    /// Blocks per SM/CU of the launches (known after prepare()).
+    int blocks_per_unit() const { return blocks_per_unit_; }
+    /// Blocks per launch (known after prepare()).
+    unsigned grid() const { return grid_; }
+
+private:
+    device_info dev_;
+    int blocks_per_unit_ = 0;
+    unsigned grid_ = 0;
+    std::uint64_t iterations_ = 0;
+    std::uint64_t launches_ = 0;
+    backend::device_buffer<std::uint32_t> partial_;
+    backend::device_buffer<detail::shared_clock_record> clocks_;
+};
+
+/// The shared-memory (LDS) read-bandwidth runner for `dev` (the current device).
+inline std::unique_ptr<runner> make_shared_memory_runner(const device_info& dev) {
+    return std::make_unique<shared_memory_runner<>>(dev);
+}
+
+#else // AACO_BACKEND_NONE
+
+/// Host-only build: there are no kernels; always throws unsupported_arch_error.
+inline std::unique_ptr<runner> make_shared_memory_runner(const device_info& dev) {
+    (void)dev;
+    throw unsupported_arch_error("aaco was built without a GPU backend; no memory kernels");
+}
+
+#endif
+
+} // namespace kernels
+AACO_NAMESPACE_END

@@ -1,0 +1,791 @@
+/// \file kernels/stream.hpp
+/// \brief Memory-ceiling stream kernels (read, write, copy, triad) for HBM, L2 and the
+/// last-level cache, their runners, and the working-set sizing that picks which level a stream
+/// measures. Also the router `make_stream_runner` for every memory level (shared memory and the
+/// host links live in shared_memory.hpp and host_link.hpp).
+///
+/// How one launch works. Each array holds `n` 16-byte vectors. A launch makes `passes` passes,
+/// i.e. it walks a virtual index range of n x passes vectors grid-stride; virtual index v maps to
+/// vector v mod n. Every vector is therefore touched exactly `passes` times per launch whatever
+/// the grid, and one launch can last as long as the probe wants. The wrap-around (rather than an
+/// outer pass loop) keeps every thread's loads in flight across pass boundaries, which matters
+/// for the cache levels, whose arrays hold fewer vectors than the grid has threads x loads in
+/// flight. Each thread keeps `InFlight` independent 16-byte accesses per step.
+///
+/// For the cache levels the mapping also moves each thread to different vectors every step (the
+/// array length is trimmed slightly so that it does; see detail::spread_vectors), so reuse that
+/// L1 could serve instead of the level under test is rare, and on multi-XCD AMD parts every XCD's
+/// L2 ends up holding the whole (small) working set: what is measured is the aggregate L2
+/// bandwidth with every access an L2 hit.
+///
+/// 16 bytes per lane is the widest global access on these GPUs (sm_90 and CDNA3 have no 32-byte
+/// load); a "32 bytes per lane" variant would be two 16-byte accesses, which is what InFlight = 2k
+/// already issues, with better coalescing, so there is none.
+///
+/// Verification (no result is trusted unchecked):
+/// - inputs are filled on the device with word i = i mod 1021 (triad's c: i mod 509, as floats);
+/// - read: every thread adds all words it loaded into a 32-bit sum and stores it; the device-wide
+///   sum of those, mod 2^32, must equal passes x (sum of the array) mod 2^32;
+/// - write: word i = i + seed, seed new on every launch;
+/// - copy: out = in + seed (an add per word, free at these rates, so that a stale output of an
+///   earlier launch is caught);
+/// - triad: a = b + s x c with s = 1..8 chosen per launch; all values are small integers, so
+///   the float results and their double-accumulated sum are exact.
+#pragma once
+#include <aaco/arch/cache_hints.hpp>
+#include <aaco/config.hpp>
+#include <aaco/error.hpp>
+#include <aaco/kernels/runner.hpp>
+#include <aaco/model/envelope.hpp>
+#include <aaco/model/memory_level.hpp>
+#include <aaco/model/units.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <utility>
+
+#if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
+#include <aaco/backend/backend.hpp>
+#include <aaco/kernels/host_link.hpp>
+#include <aaco/kernels/shared_memory.hpp>
+#endif
+
+AACO_NAMESPACE_BEGIN
+namespace kernels {
+
+// =============================================================================================
+// Working-set sizing (host-only; every build)
+// =============================================================================================
+
+/// A working-set size per array, and why it is what it is when that matters.
+struct working_set {
+    std::uint64_t bytes = 0; ///< bytes per array (0: the level cannot be measured here)
+    std::string note;        ///< empty, or why the size is not the level's target size
+};
+
+namespace detail {
+
+/// Array sizes are multiples of this. 4 KiB: a page, and a multiple of every vector and line.
+inline constexpr std::uint64_t array_granule_bytes = 4 * kib;
+
+/// `b` rounded down to the array granule.
+constexpr std::uint64_t round_to_granule(std::uint64_t b) {
+    return b / array_granule_bytes * array_granule_bytes;
+}
+
+/// "512.0 MiB" / "1.50 GiB": sizes in notes and method strings.
+inline std::string size_text(std::uint64_t bytes) {
+    char buf[48];
+    if (bytes >= gib)
+        std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / static_cast<double>(gib));
+    else if (bytes >= mib)
+        std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / static_cast<double>(mib));
+    else
+        std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / static_cast<double>(kib));
+    return buf;
+}
+
+inline bool is_amd(const device_info& dev) { return dev.vendor == "AMD"; }
+
+/// True for AMD parts made of several XCDs, each with its own L2 (CDNA3 gfx94x, CDNA4 gfx950).
+inline bool has_xcd_l2(const device_info& dev) {
+    return is_amd(dev) && (dev.arch.rfind("gfx94", 0) == 0 || dev.arch == "gfx950");
+}
+
+/// L2 of one XCD on CDNA3/CDNA4: 4 MiB (AMD CDNA3 and CDNA4 white papers).
+inline constexpr std::uint64_t cdna3_xcd_l2_bytes = 4 * mib;
+
+/// Arrays an op touches (1 for read and write, 2 for copy, 3 for triad).
+constexpr int arrays_of(stream_op op) {
+    return traffic(op).arrays_read + traffic(op).arrays_written;
+}
+
+/// Free device memory aaco leaves untouched when sizing HBM arrays: room for the per-thread
+/// partial sums, the reduce's temporary storage and the runtime's own needs.
+/// Untuned: chosen because 256 MiB covers those (a few MiB) with a wide margin.
+inline constexpr std::uint64_t hbm_reserve_bytes = 256 * mib;
+
+/// Throws invalid_argument unless `arrays` >= 1.
+inline void require_arrays(const char* function, int arrays) {
+    if (arrays < 1)
+        throw invalid_argument(std::string(function) + ": arrays must be >= 1, got " + std::to_string(arrays));
+}
+
+} // namespace detail
+
+/// Per-array HBM working set: max(4 x (L2 + LLC), 1 GiB), so that caches serve a negligible
+/// share of the traffic (design.md section 4), reduced to fit `arrays` arrays into
+/// `free_bytes` when it must. The note says when it was reduced, and warns when the result is
+/// below 4x the caches.
+inline working_set hbm_working_set_bytes(const device_info& dev, std::uint64_t free_bytes,
+                                         int arrays = 3) {
+    detail::require_arrays("hbm_working_set_bytes", arrays);
+    const std::uint64_t caches = dev.l2_bytes + dev.llc_bytes;
+    const std::uint64_t target = detail::round_to_granule(std::max<std::uint64_t>(4 * caches, gib));
+    const std::uint64_t reserve = detail::hbm_reserve_bytes;
+    const std::uint64_t usable = free_bytes > reserve ? free_bytes - reserve : 0;
+    const std::uint64_t fit = detail::round_to_granule(usable / static_cast<std::uint64_t>(arrays));
+    working_set w;
+    w.bytes = std::min(target, fit);
+    if (w.bytes == target) return w;
+    w.note = "HBM working set reduced from " + detail::size_text(target) + " to " +
+             detail::size_text(w.bytes) + " per array so that " + std::to_string(arrays) +
+             " array(s) fit the " + detail::size_text(free_bytes) + " of free device memory";
+    if (w.bytes == 0)
+        w.note += ": nothing left to measure with";
+    else if (w.bytes < 4 * caches)
+        w.note += "; that is below 4x the " + detail::size_text(caches) +
+                  " of L2 + last-level cache, so cache hits may inflate the figure";
+    return w;
+}
+
+/// Per-array L2 working set: the whole working set (all `arrays`) must be an L2 hit.
+/// - NVIDIA: Hopper's (and A100's) L2 is two partitions; a line used by SMs on both sides can be
+///   held by both, so the total is kept to half of one partition: L2 / 4.
+/// - AMD: every XCD's L2 ends up holding the whole working set (see this file's header), so the
+///   total is half of one XCD's L2: 2 MiB on MI300X (4 MiB per XCD; the runtime reports the
+///   per-XCD size, and it is capped at 4 MiB on CDNA3/4 in case a runtime reports the aggregate).
+///   On gfx90a/gfx908 the single L2 of the device (GCD) is used the same way.
+inline working_set l2_working_set_bytes(const device_info& dev, int arrays = 3) {
+    detail::require_arrays("l2_working_set_bytes", arrays);
+    working_set w;
+    if (dev.l2_bytes == 0) {
+        w.note = "the device reports no L2 size";
+        return w;
+    }
+    std::uint64_t total = 0;
+    if (detail::is_amd(dev)) {
+        const std::uint64_t l2 = detail::has_xcd_l2(dev) ? std::min(dev.l2_bytes, detail::cdna3_xcd_l2_bytes)
+                                                         : dev.l2_bytes;
+        total = l2 / 2;
+        w.note = "L2 working set: " + detail::size_text(total) +
+                 " in all, half of one XCD's L2, read by every CU (aggregate L2 hit bandwidth)";
+    } else {
+        total = dev.l2_bytes / 4;
+        w.note = "L2 working set: " + detail::size_text(total) +
+                 " in all, half of one of the two L2 partitions";
+    }
+    w.bytes = detail::round_to_granule(total / static_cast<std::uint64_t>(arrays));
+    return w;
+}
+
+/// Per-array working set for the last-level cache behind L2 (MI300's 256 MiB Infinity Cache):
+/// half of it in all, which is 4x the aggregate L2 of an 8-XCD MI300X (32 MiB) and stays
+/// resident in the LLC. bytes = 0 where the device has no such cache.
+inline working_set llc_working_set_bytes(const device_info& dev, int arrays = 3) {
+    detail::require_arrays("llc_working_set_bytes", arrays);
+    working_set w;
+    if (dev.llc_bytes == 0) {
+        w.note = "no cache level behind L2 on this device";
+        return w;
+    }
+    const std::uint64_t total = dev.llc_bytes / 2;
+    w.bytes = detail::round_to_granule(total / static_cast<std::uint64_t>(arrays));
+    w.note = "LLC working set: " + detail::size_text(total) + " in all, half of the " +
+             detail::size_text(dev.llc_bytes) + " last-level cache";
+    return w;
+}
+
+// =============================================================================================
+// Host expectations of the verification (host-only; every build)
+// =============================================================================================
+namespace detail {
+
+/// Modulus of the fill pattern of read/copy inputs and triad's b: word i = i mod 1021 (a prime,
+/// so the pattern never lines up with power-of-two strides).
+inline constexpr std::uint32_t stream_pattern_modulus = 1021;
+/// Modulus of triad's c: word i = i mod 509.
+inline constexpr std::uint32_t stream_pattern_modulus_c = 509;
+
+/// Sum of (i mod m) for i in [0, words), exact (mod 2^64).
+constexpr std::uint64_t pattern_sum(std::uint64_t words, std::uint32_t m) {
+    const std::uint64_t q = words / m, r = words % m;
+    const std::uint64_t cycle = static_cast<std::uint64_t>(m) * (m - 1) / 2;
+    return q * cycle + (r == 0 ? 0 : r * (r - 1) / 2);
+}
+
+/// Sum of ((i + seed) mod 2^32) for i in [0, words), mod 2^64: what a device-wide 64-bit sum of
+/// the 32-bit words `i + seed` gives.
+constexpr std::uint64_t index_plus_seed_sum(std::uint64_t words, std::uint32_t seed) {
+    constexpr std::uint64_t period = std::uint64_t{1} << 32;
+    const std::uint64_t full = words / period, r = words % period;
+    // Each full period sums to 0 + 1 + ... + (2^32 - 1) whatever the offset.
+    std::uint64_t sum = full * ((period / 2) * (period - 1));
+    // The last r words: r x seed + 0 + ... + (r - 1), less 2^32 for each that wrapped.
+    sum += r * seed + (r == 0 ? 0 : (r % 2 == 0 ? (r / 2) * (r - 1) : r * ((r - 1) / 2)));
+    const std::uint64_t no_wrap = period - seed; // i < no_wrap does not wrap
+    if (r > no_wrap) sum -= (r - no_wrap) * period;
+    return sum;
+}
+
+/// Picks the vector count of a cache-level array. One step of the kernel advances every slot by
+/// `advance` = in_flight x grid threads vectors, i.e. by advance mod n around the array. If that
+/// (or twice or three times it) lands near 0, a thread re-reads within a few steps the vectors it
+/// just read, and its SM/CU's L1 may serve them instead of the level under test. (On MI300X with
+/// the default tuning advance is an exact multiple of a 2 MiB array.) So: the largest n' in
+/// [n - n/8, n], a multiple of 256 vectors (4 KiB), for which j x advance mod n' stays at least
+/// n'/8 away from 0 for j = 1, 2, 3; when none does, the best n' seen. Arrays not shorter than
+/// 3 x advance are returned as they are (the walk never comes back within 3 steps).
+constexpr std::uint64_t spread_vectors(std::uint64_t n, std::uint64_t advance) {
+    constexpr std::uint64_t granule = 256;
+    if (n < 2 * granule || advance == 0 || n >= 3 * advance) return n;
+    auto distance = [advance](std::uint64_t m) {
+        std::uint64_t d = m;
+        for (std::uint64_t j = 1; j <= 3; ++j) {
+            const std::uint64_t r = (j * (advance % m)) % m;
+            d = std::min(d, std::min(r, m - r));
+        }
+        return d;
+    };
+    std::uint64_t best = n, best_distance = distance(n);
+    for (std::uint64_t m = n / granule * granule; m >= granule && m + n / 8 >= n; m -= granule) {
+        const std::uint64_t d = distance(m);
+        if (d * 8 >= m) return m;
+        if (d > best_distance) {
+            best = m;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+} // namespace detail
+
+// =============================================================================================
+// Tuning (constexpr; one struct per vendor and level group)
+// =============================================================================================
+
+/// NVIDIA, HBM level.
+struct nvidia_hbm_stream_tuning {
+    /// Untuned: chosen because 256 threads = 8 warps is the usual sweet spot for streaming
+    /// (enough warps per block to cover latency, 8 blocks give the full 2048 threads per SM).
+    static constexpr int block_threads = 256;
+    /// 0 = as many blocks per SM as the occupancy calculator allows. Untuned: chosen because
+    /// full occupancy maximises bytes in flight.
+    static constexpr int blocks_per_unit = 0;
+    /// Untuned: chosen because 4 x 16 B per thread x 2048 threads = 128 KiB in flight per SM,
+    /// about 8x what Little's law asks at H100's ~3.35 TB/s and ~600 ns DRAM latency.
+    static constexpr int in_flight = 4;
+    /// Untuned: chosen because streamed data is read once, so allocating it in L1 only evicts.
+    static constexpr arch::load_policy load = arch::load_policy::no_allocate;
+    /// Untuned: chosen because written data is not re-read, so evict-first keeps it from
+    /// displacing lines still to be read.
+    static constexpr arch::store_policy store = arch::store_policy::streaming;
+};
+
+/// NVIDIA, L2 level (and any cache level).
+struct nvidia_cache_stream_tuning {
+    static constexpr int block_threads = 256;  ///< untuned: as nvidia_hbm_stream_tuning
+    static constexpr int blocks_per_unit = 0;  ///< untuned: full occupancy, as for HBM
+    /// Untuned: chosen because L2 latency (~250 cycles) is far below DRAM's, so 4 per thread at
+    /// full occupancy leaves a wide margin.
+    static constexpr int in_flight = 4;
+    /// Untuned: chosen because .cg caches in L2 only, so no read can be served by L1.
+    static constexpr arch::load_policy load = arch::load_policy::l2_only;
+    /// Untuned: chosen because plain stores keep written lines resident in L2 (evict-first
+    /// could push the working set out of the level under test).
+    static constexpr arch::store_policy store = arch::store_policy::plain;
+};
+
+/// AMD, HBM level.
+struct amd_hbm_stream_tuning {
+    /// Untuned: chosen because 256 threads = 4 wave64, one per SIMD.
+    static constexpr int block_threads = 256;
+    static constexpr int blocks_per_unit = 0; ///< untuned: full occupancy
+    /// Untuned: chosen because 4 x 16 B per lane keeps 4 global_load_dwordx4 per wave in
+    /// flight, with waves on every SIMD.
+    static constexpr int in_flight = 4;
+    /// Untuned: chosen because plain loads allocate in the Infinity Cache like any other traffic
+    /// but the HBM working set is 4x larger, and nontemporal loads are untested on MI300.
+    static constexpr arch::load_policy load = arch::load_policy::plain;
+    /// Untuned: chosen because nontemporal stores mark written lines as not to be re-read.
+    static constexpr arch::store_policy store = arch::store_policy::streaming;
+};
+
+/// AMD, L2 and Infinity Cache levels.
+struct amd_cache_stream_tuning {
+    static constexpr int block_threads = 256; ///< untuned: as amd_hbm_stream_tuning
+    static constexpr int blocks_per_unit = 0; ///< untuned: full occupancy
+    static constexpr int in_flight = 4;       ///< untuned: as amd_hbm_stream_tuning
+    /// Untuned: chosen because nontemporal accesses may skip allocation in the cache under test.
+    static constexpr arch::load_policy load = arch::load_policy::plain;
+    static constexpr arch::store_policy store = arch::store_policy::plain; ///< untuned: as load
+};
+
+#if AACO_BACKEND_HIP
+using hbm_stream_tuning = amd_hbm_stream_tuning;     ///< the HBM tuning of this build's vendor
+using cache_stream_tuning = amd_cache_stream_tuning; ///< the L2/LLC tuning of this build's vendor
+#else
+using hbm_stream_tuning = nvidia_hbm_stream_tuning;
+using cache_stream_tuning = nvidia_cache_stream_tuning;
+#endif
+
+#if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
+
+// =============================================================================================
+// Kernels
+// =============================================================================================
+namespace detail {
+
+/// Arguments of one stream launch (by value).
+struct stream_params {
+    const void* in0 = nullptr;        ///< read/copy: source; triad: b
+    const void* in1 = nullptr;        ///< triad: c
+    void* out = nullptr;              ///< write/copy/triad: destination
+    std::uint32_t* partial = nullptr; ///< read: one 32-bit sum per thread
+    std::uint32_t vectors = 0;        ///< 16-byte vectors per array, n (< 2^31)
+    std::uint32_t step = 0;           ///< (in_flight x grid threads) mod n: a slot's advance per step
+    std::uint64_t passes = 0;         ///< every vector is touched this many times
+    std::uint32_t seed = 0;           ///< write: word i = i + seed; copy: out = in + seed
+    float scalar = 1;                 ///< triad: a = b + scalar x c
+};
+
+/// One step of `N` independent accesses at vectors idx[0..N-1]: all loads issued before any
+/// result is used, so they are in flight together.
+template <stream_op Op, int N, arch::load_policy LP, arch::store_policy SP>
+AACO_DEVICE inline void stream_step(const stream_params& p, const std::uint32_t* idx, std::uint32_t& acc) {
+    const auto* in0 = static_cast<const arch::u32x4*>(p.in0);
+    const auto* in1 = static_cast<const arch::u32x4*>(p.in1);
+    auto* out = static_cast<arch::u32x4*>(p.out);
+    if constexpr (Op == stream_op::read) {
+        arch::u32x4 v[N];
+#pragma unroll
+        for (int u = 0; u < N; ++u) v[u] = arch::load16<LP>(in0 + idx[u]);
+#pragma unroll
+        for (int u = 0; u < N; ++u) acc += v[u].x + v[u].y + v[u].z + v[u].w;
+    } else if constexpr (Op == stream_op::write) {
+#pragma unroll
+        for (int u = 0; u < N; ++u) {
+            const std::uint32_t w = 4u * idx[u] + p.seed; // word index + seed
+            arch::store16<SP>(out + idx[u], arch::u32x4{w, w + 1, w + 2, w + 3});
+        }
+    } else if constexpr (Op == stream_op::copy) {
+        arch::u32x4 v[N];
+#pragma unroll
+        for (int u = 0; u < N; ++u) v[u] = arch::load16<LP>(in0 + idx[u]);
+#pragma unroll
+        for (int u = 0; u < N; ++u)
+            arch::store16<SP>(out + idx[u], arch::u32x4{v[u].x + p.seed, v[u].y + p.seed,
+                                                        v[u].z + p.seed, v[u].w + p.seed});
+    } else {
+        static_assert(Op == stream_op::triad, "unknown stream_op");
+        arch::u32x4 b[N], c[N];
+#pragma unroll
+        for (int u = 0; u < N; ++u) {
+            b[u] = arch::load16<LP>(in0 + idx[u]);
+            c[u] = arch::load16<LP>(in1 + idx[u]);
+        }
+        const float s = p.scalar;
+        auto f = [s](std::uint32_t bw, std::uint32_t cw) {
+            return __float_as_uint(fmaf(s, __uint_as_float(cw), __uint_as_float(bw)));
+        };
+#pragma unroll
+        for (int u = 0; u < N; ++u)
+            arch::store16<SP>(out + idx[u], arch::u32x4{f(b[u].x, c[u].x), f(b[u].y, c[u].y),
+                                                        f(b[u].z, c[u].z), f(b[u].w, c[u].w)});
+    }
+}
+
+} // namespace detail
+
+/// The stream kernel: `passes` passes of `Op` over arrays of `vectors` 16-byte vectors, with
+/// `InFlight` accesses in flight per thread, loads with policy `LP` and stores with `SP`.
+/// Launch with exactly `BlockThreads` threads per block.
+template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP>
+AACO_KERNEL void __launch_bounds__(BlockThreads) stream_kernel(detail::stream_params p) {
+    static_assert(InFlight >= 1 && InFlight <= 16, "1 to 16 accesses in flight per thread");
+    const std::uint64_t threads = static_cast<std::uint64_t>(gridDim.x) * BlockThreads;
+    const std::uint64_t t = static_cast<std::uint64_t>(blockIdx.x) * BlockThreads + threadIdx.x;
+    const std::uint64_t total = static_cast<std::uint64_t>(p.vectors) * p.passes;
+    // This thread's virtual indices: t, t + threads, t + 2 threads, ... below total.
+    const std::uint64_t count = t < total ? (total - 1 - t) / threads + 1 : 0;
+
+    std::uint32_t idx[InFlight]; // vector index (virtual mod n) of each slot
+#pragma unroll
+    for (int u = 0; u < InFlight; ++u)
+        idx[u] = static_cast<std::uint32_t>((t + static_cast<std::uint64_t>(u) * threads) % p.vectors);
+
+    std::uint32_t acc = 0;
+    for (std::uint64_t g = count / InFlight; g != 0; --g) {
+        detail::stream_step<Op, InFlight, LP, SP>(p, idx, acc);
+#pragma unroll
+        for (int u = 0; u < InFlight; ++u) {
+            idx[u] += p.step; // idx < n and step < n <= 2^31: no overflow
+            if (idx[u] >= p.vectors) idx[u] -= p.vectors;
+        }
+    }
+    const auto rest = static_cast<int>(count % InFlight);
+#pragma unroll
+    for (int u = 0; u < InFlight; ++u)
+        if (u < rest) detail::stream_step<Op, 1, LP, SP>(p, idx + u, acc);
+
+    if constexpr (Op == stream_op::read) p.partial[t] = acc;
+}
+
+/// Fills `words` 32-bit words with word i = i mod `modulus`, as unsigned or as float.
+template <bool AsFloat>
+AACO_KERNEL void fill_pattern_kernel(std::uint32_t* p, std::uint64_t words, std::uint32_t modulus) {
+    const std::uint64_t stride = static_cast<std::uint64_t>(gridDim.x) * blockDim.x;
+    for (std::uint64_t i = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < words;
+         i += stride) {
+        const auto v = static_cast<std::uint32_t>(i % modulus);
+        if constexpr (AsFloat)
+            p[i] = __float_as_uint(static_cast<float>(v));
+        else
+            p[i] = v;
+    }
+}
+
+// =============================================================================================
+// Host side: launch helpers and the runner
+// =============================================================================================
+namespace detail {
+
+/// Enqueues fill_pattern_kernel on `s`.
+inline void fill_pattern(std::uint32_t* p, std::uint64_t words, std::uint32_t modulus, bool as_float,
+                         backend::native_stream s) {
+    constexpr int threads = 256;
+    const std::uint64_t wanted = (words + threads - 1) / threads;
+    // Untuned: 4096 blocks x 256 threads is enough to fill memory at full bandwidth (a one-off).
+    const auto blocks = static_cast<unsigned>(std::min<std::uint64_t>(std::max<std::uint64_t>(wanted, 1), 4096));
+    if (as_float)
+        fill_pattern_kernel<true><<<blocks, threads, 0, s>>>(p, words, modulus);
+    else
+        fill_pattern_kernel<false><<<blocks, threads, 0, s>>>(p, words, modulus);
+    AACO_BACKEND_CHECK_LAUNCH("fill_pattern_kernel");
+}
+
+/// Parameters of a launch with `grid` blocks of `block_threads` making `passes` passes.
+inline stream_params make_stream_params(std::uint32_t vectors, std::uint64_t passes, unsigned grid,
+                                        int block_threads, int in_flight) {
+    stream_params p;
+    p.vectors = vectors;
+    p.passes = passes;
+    const std::uint64_t threads = static_cast<std::uint64_t>(grid) * static_cast<std::uint64_t>(block_threads);
+    p.step = static_cast<std::uint32_t>((static_cast<std::uint64_t>(in_flight) * threads) % vectors);
+    return p;
+}
+
+/// Largest array the kernel's 32-bit vector indices allow (2^31 vectors = 32 GiB).
+inline constexpr std::uint64_t max_stream_array_bytes = (std::uint64_t{1} << 31) * 16;
+
+inline backend::native_stream native(void* s) { return static_cast<backend::native_stream>(s); }
+
+} // namespace detail
+
+/// Launches stream_kernel<Op, BlockThreads, InFlight, LP, SP> with `grid` blocks on `s`.
+template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP>
+void launch_stream(const detail::stream_params& p, unsigned grid, backend::native_stream s) {
+    stream_kernel<Op, BlockThreads, InFlight, LP, SP><<<grid, BlockThreads, 0, s>>>(p);
+    AACO_BACKEND_CHECK_LAUNCH("stream_kernel");
+}
+
+/// Blocks of stream_kernel<...> that fit on one SM/CU.
+template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP>
+int stream_blocks_per_unit() {
+    return backend::max_active_blocks_per_unit(stream_kernel<Op, BlockThreads, InFlight, LP, SP>,
+                                               BlockThreads, 0);
+}
+
+/// The arrays of one stream op, filled with the verification patterns, and the host-side
+/// expectations. Shared by the runner and the tuning sweep.
+class stream_arrays {
+public:
+    /// Allocates the arrays `op` needs, `array_bytes` each (a multiple of 16), and fills the
+    /// inputs on `s`; the caller synchronizes before launching on another stream.
+    stream_arrays(stream_op op, std::uint64_t array_bytes, backend::native_stream s)
+        : op_(op), capacity_(array_bytes / 16), vectors_(capacity_) {
+        if (array_bytes < 16 || array_bytes % 16 != 0 || array_bytes > detail::max_stream_array_bytes)
+            throw invalid_argument("stream array size must be a multiple of 16 bytes in [16, 32 GiB], got " +
+                                   std::to_string(array_bytes));
+        const std::uint64_t words = vectors_ * 4;
+        const auto t = traffic(op);
+        if (t.arrays_read >= 1) {
+            in0_ = backend::device_buffer<std::uint32_t>(words);
+            detail::fill_pattern(in0_.data(), words, detail::stream_pattern_modulus, op == stream_op::triad, s);
+        }
+        if (t.arrays_read >= 2) {
+            in1_ = backend::device_buffer<std::uint32_t>(words);
+            detail::fill_pattern(in1_.data(), words, detail::stream_pattern_modulus_c, true, s);
+        }
+        if (t.arrays_written >= 1) {
+            out_ = backend::device_buffer<std::uint32_t>(words);
+            out_.zero(s);
+        }
+    }
+
+    /// Vectors per array that launches and verification use (<= those allocated).
+    std::uint32_t vectors() const { return static_cast<std::uint32_t>(vectors_); }
+    /// Bytes per array that launches and verification use.
+    std::uint64_t array_bytes() const { return vectors_ * 16; }
+    /// Restricts launches and verification to the first `n` vectors of each array (1 <= n <=
+    /// the vectors allocated); see detail::spread_vectors.
+    void use_vectors(std::uint64_t n) {
+        if (n < 1 || n > capacity_)
+            throw invalid_argument("stream_arrays::use_vectors: " + std::to_string(n) + " is not in [1, " +
+                                   std::to_string(capacity_) + "]");
+        vectors_ = n;
+    }
+
+    /// Launch parameters for `passes` passes on `grid` blocks; `partial` receives read's sums
+    /// (one per thread); `seed` is the per-launch value of write/copy (triad: s = seed % 8 + 1).
+    detail::stream_params params(std::uint64_t passes, unsigned grid, int block_threads, int in_flight,
+                                 std::uint32_t* partial, std::uint32_t seed) {
+        detail::stream_params p = detail::make_stream_params(vectors(), passes, grid, block_threads, in_flight);
+        p.in0 = in0_.data();
+        p.in1 = in1_.data();
+        p.out = out_.data();
+        p.partial = partial;
+        p.seed = seed;
+        p.scalar = triad_scalar(seed);
+        return p;
+    }
+
+    static float triad_scalar(std::uint32_t seed) { return static_cast<float>(seed % 8 + 1); }
+
+    /// Checks what a launch with `passes`, `seed` left behind. `partial`/`partials`: read's
+    /// per-thread sums. Returns "" when correct, else what differs.
+    std::string verify(std::uint64_t passes, std::uint32_t seed, const std::uint32_t* partial,
+                       std::size_t partials, backend::native_stream s) const {
+        const std::uint64_t words = vectors_ * 4;
+        char buf[256];
+        switch (op_) {
+        case stream_op::read: {
+            const std::uint64_t got = backend::device_sum(partial, partials, s) & 0xFFFFFFFFull;
+            const std::uint64_t want =
+                (passes * detail::pattern_sum(words, detail::stream_pattern_modulus)) & 0xFFFFFFFFull;
+            if (got == want) return {};
+            std::snprintf(buf, sizeof buf,
+                          "read: per-thread sums add up to %llu (mod 2^32), expected %llu after %llu pass(es)",
+                          static_cast<unsigned long long>(got), static_cast<unsigned long long>(want),
+                          static_cast<unsigned long long>(passes));
+            return buf;
+        }
+        case stream_op::write: {
+            const std::uint64_t got = backend::device_sum(out_.data(), words, s);
+            const std::uint64_t want = detail::index_plus_seed_sum(words, seed);
+            if (got == want) return {};
+            std::snprintf(buf, sizeof buf, "write: output sums to %llu, expected %llu (seed %u)",
+                          static_cast<unsigned long long>(got), static_cast<unsigned long long>(want), seed);
+            return buf;
+        }
+        case stream_op::copy: {
+            const std::uint64_t got = backend::device_sum(out_.data(), words, s);
+            const std::uint64_t want = detail::pattern_sum(words, detail::stream_pattern_modulus) + words * seed;
+            if (got == want) return {};
+            std::snprintf(buf, sizeof buf, "copy: output sums to %llu, expected %llu (seed %u)",
+                          static_cast<unsigned long long>(got), static_cast<unsigned long long>(want), seed);
+            return buf;
+        }
+        case stream_op::triad: {
+            const double got = backend::device_sum(reinterpret_cast<const float*>(out_.data()), words, s);
+            const double want = static_cast<double>(detail::pattern_sum(words, detail::stream_pattern_modulus)) +
+                                static_cast<double>(triad_scalar(seed)) *
+                                    static_cast<double>(detail::pattern_sum(words, detail::stream_pattern_modulus_c));
+            if (got == want) return {};
+            std::snprintf(buf, sizeof buf, "triad: output sums to %.17g, expected %.17g (s = %g)", got, want,
+                          static_cast<double>(triad_scalar(seed)));
+            return buf;
+        }
+        }
+        return "unknown stream op";
+    }
+
+private:
+    stream_op op_;
+    std::uint64_t capacity_;
+    std::uint64_t vectors_;
+    backend::device_buffer<std::uint32_t> in0_, in1_, out_;
+};
+
+/// Runner of the stream kernel at one memory level under one op, with launch geometry and
+/// cache policies from `Tuning` (e.g. hbm_stream_tuning).
+template <class Tuning>
+class stream_runner final : public runner {
+public:
+    /// `array_bytes`: bytes per array (rounded down to a multiple of 16); `note`: why that size,
+    /// kept for the report (see note()).
+    stream_runner(memory_level level, stream_op op, std::uint64_t array_bytes, const device_info& dev,
+                  std::string note = {})
+        : level_(level), op_(op), array_bytes_(array_bytes / 16 * 16), dev_(dev), note_(std::move(note)) {
+        if (array_bytes_ < 16 || array_bytes_ > detail::max_stream_array_bytes)
+            throw invalid_argument("stream runner " + key() + ": bytes per array must be in [16, 32 GiB], got " +
+                                   std::to_string(array_bytes));
+        if (dev_.compute_units <= 0)
+            throw invalid_argument("stream runner " + key() + ": device_info has no compute-unit count");
+    }
+
+    std::string key() const override {
+        return "memory." + std::string(to_string(level_)) + "." + std::string(to_string(op_));
+    }
+
+    std::string method() const override {
+        const auto t = traffic(op_);
+        std::string m;
+        if (t.arrays_read > 0)
+            m += std::string(arch::instruction(Tuning::load)) + " x" + std::to_string(Tuning::in_flight) +
+                 " in flight per thread";
+        if (t.arrays_written > 0) {
+            if (!m.empty()) m += ", ";
+            m += std::string(arch::instruction(Tuning::store)) + " x" + std::to_string(Tuning::in_flight) +
+                 " per thread";
+        }
+        m += "; " + std::to_string(Tuning::block_threads) + " threads x ";
+        m += blocks_per_unit_ > 0 ? std::to_string(blocks_per_unit_) : std::string("max-occupancy");
+        m += " blocks per " + std::string(detail::is_amd(dev_) ? "CU" : "SM");
+        m += "; " + std::to_string(t.arrays_read + t.arrays_written) + " x " + detail::size_text(array_bytes_);
+        if (!note_.empty()) m += " (" + note_ + ")";
+        return m;
+    }
+
+    void prepare() override {
+        blocks_per_unit_ = Tuning::blocks_per_unit > 0 ? Tuning::blocks_per_unit : occupancy();
+        if (blocks_per_unit_ <= 0)
+            throw runtime_error("stream runner " + key() + ": no block of the kernel fits on an SM/CU", 0);
+        grid_ = static_cast<unsigned>(dev_.compute_units) * static_cast<unsigned>(blocks_per_unit_);
+        // Fill on the legacy default stream, then wait: the probe's stream does not order
+        // against it.
+        arrays_ = std::make_unique<stream_arrays>(op_, array_bytes_, nullptr);
+        if (level_ != memory_level::hbm) {
+            // Cache levels: keep a thread's walk from returning to what its L1 just fetched.
+            const std::uint64_t advance = static_cast<std::uint64_t>(Tuning::in_flight) * grid_ * Tuning::block_threads;
+            arrays_->use_vectors(detail::spread_vectors(arrays_->vectors(), advance));
+            array_bytes_ = arrays_->array_bytes();
+        }
+        if (op_ == stream_op::read)
+            partial_ = backend::device_buffer<std::uint32_t>(static_cast<std::size_t>(grid_) * Tuning::block_threads);
+        backend::synchronize();
+    }
+
+    launch_work enqueue(void* stream, std::uint64_t repeats) override {
+        if (!arrays_) throw invalid_argument("stream runner " + key() + ": enqueue before prepare");
+        passes_ = std::max<std::uint64_t>(repeats, 1);
+        seed_ = 1 + static_cast<std::uint32_t>(launches_++ % 65536);
+        const detail::stream_params p = arrays_->params(passes_, grid_, Tuning::block_threads, Tuning::in_flight,
+                                                        partial_.data(), seed_);
+        const backend::native_stream s = detail::native(stream);
+        switch (op_) {
+        case stream_op::read: launch<stream_op::read>(p, s); break;
+        case stream_op::write: launch<stream_op::write>(p, s); break;
+        case stream_op::copy: launch<stream_op::copy>(p, s); break;
+        case stream_op::triad: launch<stream_op::triad>(p, s); break;
+        }
+        launch_work w;
+        w.bytes = static_cast<double>(bytes_per_pass()) * static_cast<double>(passes_);
+        return w;
+    }
+
+    std::string verify(void* stream) override {
+        if (!arrays_) return "verify before prepare";
+        if (launches_ == 0) enqueue(stream, 1);
+        const std::string why = arrays_->verify(passes_, seed_, partial_.data(), partial_.size(), detail::native(stream));
+        return why.empty() ? why : key() + ": " + why;
+    }
+
+    /// Bytes read + written per pass (all arrays).
+    std::uint64_t bytes_per_pass() const {
+        const auto t = traffic(op_);
+        return static_cast<std::uint64_t>(t.arrays_read + t.arrays_written) * array_bytes_;
+    }
+    std::uint64_t array_bytes() const { return array_bytes_; }
+    /// Why the working set has its size ("" when it is the level's target).
+    const std::string& note() const { return note_; }
+    /// Blocks per SM/CU of the launches (known after prepare()).
+    int blocks_per_unit() const { return blocks_per_unit_; }
+
+private:
+    template <stream_op Op>
+    void launch(const detail::stream_params& p, backend::native_stream s) {
+        launch_stream<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store>(p, grid_, s);
+    }
+
+    int occupancy() const {
+        switch (op_) {
+        case stream_op::read: return occupancy_of<stream_op::read>();
+        case stream_op::write: return occupancy_of<stream_op::write>();
+        case stream_op::copy: return occupancy_of<stream_op::copy>();
+        case stream_op::triad: return occupancy_of<stream_op::triad>();
+        }
+        return 0;
+    }
+    template <stream_op Op>
+    static int occupancy_of() {
+        return stream_blocks_per_unit<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store>();
+    }
+
+    memory_level level_;
+    stream_op op_;
+    std::uint64_t array_bytes_;
+    device_info dev_;
+    std::string note_;
+    int blocks_per_unit_ = 0;
+    unsigned grid_ = 0;
+    std::unique_ptr<stream_arrays> arrays_;
+    backend::device_buffer<std::uint32_t> partial_;
+    std::uint64_t launches_ = 0;
+    std::uint64_t passes_ = 0;
+    std::uint32_t seed_ = 0;
+};
+
+/// The runner that measures `level` under `op` on `dev` (the current device), or nullptr when
+/// that figure does not exist there: llc without a last-level cache, shared memory under any op
+/// but read, the host links under any op but copy.
+///
+/// `working_set_bytes`: bytes per array for hbm/l2/llc, bytes per copy for the host links,
+/// ignored for shared memory. 0 = size it from the device: hbm_working_set_bytes (with the free
+/// memory now), l2_working_set_bytes, llc_working_set_bytes, host_link_bytes.
+inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op op,
+                                                  std::uint64_t working_set_bytes, const device_info& dev) {
+    const int arrays = detail::arrays_of(op);
+    const std::string key = "memory." + std::string(to_string(level)) + "." + std::string(to_string(op));
+    // An explicit size wins; else the level's sizing rule, which must leave something to measure.
+    auto pick = [&](auto&& automatic) {
+        if (working_set_bytes != 0) return working_set{working_set_bytes, {}};
+        working_set w = automatic();
+        if (w.bytes == 0) throw runtime_error(key + ": no working set fits: " + w.note, 0);
+        return w;
+    };
+    switch (level) {
+    case memory_level::hbm: {
+        const working_set w = pick([&] {
+            return hbm_working_set_bytes(dev, backend::device_memory().free_bytes, arrays);
+        });
+        return std::make_unique<stream_runner<hbm_stream_tuning>>(level, op, w.bytes, dev, w.note);
+    }
+    case memory_level::l2: {
+        const working_set w = pick([&] { return l2_working_set_bytes(dev, arrays); });
+        return std::make_unique<stream_runner<cache_stream_tuning>>(level, op, w.bytes, dev, w.note);
+    }
+    case memory_level::llc: {
+        if (dev.llc_bytes == 0) return nullptr;
+        const working_set w = pick([&] { return llc_working_set_bytes(dev, arrays); });
+        return std::make_unique<stream_runner<cache_stream_tuning>>(level, op, w.bytes, dev, w.note);
+    }
+    case memory_level::shared:
+        if (op != stream_op::read) return nullptr;
+        return make_shared_memory_runner(dev);
+    case memory_level::host_to_device:
+    case memory_level::device_to_host:
+        if (op != stream_op::copy) return nullptr;
+        return make_host_link_runner(level, working_set_bytes, dev);
+    }
+    throw invalid_argument("make_stream_runner: unknown memory_level value");
+}
+
+#else // AACO_BACKEND_NONE
+
+/// Host-only build: there are no kernels; always throws unsupported_arch_error.
+inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op op, std::uint64_t working_set_bytes,
+                                                  const device_info& dev) {
+    (void)level, (void)op, (void)working_set_bytes, (void)dev;
+    throw unsupported_arch_error("aaco was built without a GPU backend; no memory kernels");
+}
+
+#endif
+
+} // namespace kernels
+AACO_NAMESPACE_END

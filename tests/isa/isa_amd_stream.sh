@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# ISA check of the memory kernels for AMD, read from the .s that hipcc --save-temps leaves for
+# gfx90a and gfx940 (and, when CLANG19 is set, clang-19's device-only .s for gfx942):
+#  - stream kernels that read have global_load_dwordx4 inside a loop, kernels that write
+#    global_store_dwordx4 inside a loop; the streaming (nontemporal) policies carry the
+#    nontemporal bits (gfx90a: slc, gfx94x: nt);
+#  - the LDS kernel has ds_read_b128 inside a loop.
+# Contract (tests/isa): AACO_SOURCE_DIR, AACO_ISA_WORKDIR, HIPCC (empty => skip, exit 77),
+# CLANG19 (optional).
+set -u
+if [[ -z "${HIPCC:-}" || ! -x "${HIPCC}" ]]; then
+    echo "SKIP: HIPCC is not set"
+    exit 77
+fi
+src="${AACO_SOURCE_DIR:?AACO_SOURCE_DIR must name the repository root}"
+work="${AACO_ISA_WORKDIR:?AACO_ISA_WORKDIR must name a scratch directory}"
+mkdir -p "$work"
+tu="$work/stream_isa.cpp"
+
+# Both AMD load policies and both store policies, the runner's tunings and the LDS kernel.
+cat > "$tu" <<'EOF'
+#include <aaco/kernels/stream.hpp>
+namespace k = aaco::kernels;
+using aaco::stream_op;
+using LP = aaco::arch::load_policy;
+using SP = aaco::arch::store_policy;
+template <stream_op Op, int U, LP L, SP S> void* k_() { return reinterpret_cast<void*>(&k::stream_kernel<Op, 256, U, L, S>); }
+template <stream_op Op, class T> void* tuned() { return k_<Op, T::in_flight, T::load, T::store>(); }
+void* kernels[] = {
+    k_<stream_op::read, 4, LP::plain, SP::plain>(),
+    k_<stream_op::read, 4, LP::streaming, SP::plain>(),
+    k_<stream_op::write, 4, LP::plain, SP::plain>(),
+    k_<stream_op::write, 4, LP::plain, SP::streaming>(),
+    k_<stream_op::copy, 2, LP::streaming, SP::streaming>(),
+    tuned<stream_op::read, k::hbm_stream_tuning>(),   tuned<stream_op::write, k::hbm_stream_tuning>(),
+    tuned<stream_op::copy, k::hbm_stream_tuning>(),   tuned<stream_op::triad, k::hbm_stream_tuning>(),
+    tuned<stream_op::read, k::cache_stream_tuning>(), tuned<stream_op::triad, k::cache_stream_tuning>(),
+    reinterpret_cast<void*>(&k::shared_read_kernel<k::shared_memory_tuning::block_threads,
+                                                   k::shared_memory_tuning::in_flight>),
+};
+int main() { return kernels[0] == nullptr; }
+EOF
+
+# in_loop FILE REGEX: exit 0 when an instruction matching REGEX lies between a label and a
+# later branch back to it (s_branch / s_cbranch_*) in the function in FILE.
+in_loop() {
+    awk -v re="$2" '
+        { line[NR] = $0 }
+        /^\.LBB[0-9_]+:/ { l = $1; sub(/:.*/, "", l); at[l] = NR }
+        END {
+            found = 0
+            for (i = 1; i <= NR; i++) {
+                if (line[i] !~ /^[ \t]*s_(c)?branch[a-z_0-9]*[ \t]+\.LBB/) continue
+                t = line[i]; sub(/.*[ \t]\.LBB/, ".LBB", t); sub(/[ \t;].*/, "", t)
+                if (!(t in at) || at[t] >= i) continue
+                for (j = at[t]; j < i; j++) if (line[j] ~ re) found = 1
+            }
+            exit(found ? 0 : 1)
+        }' "$1"
+}
+
+fail=0
+checked=0
+# check_s ARCH FILE: splits FILE (an AMDGPU .s) into functions and checks the memory kernels.
+check_s() {
+    local arch="$1" s="$2" nt_re
+    case "$arch" in
+        gfx90a|gfx908) nt_re='slc' ;;
+        *) nt_re='[ \t]nt([ \t]|$)' ;;
+    esac
+    rm -f "$work"/fn_"$arch"_*.s
+    awk -v dir="$work" -v arch="$arch" '
+        /^_Z[A-Za-z0-9_]*:/ { n++; if (f != "") close(f); f = sprintf("%s/fn_%s_%03d.s", dir, arch, n) }
+        /^\.Lfunc_end/ { if (f != "") close(f); f = "" }
+        f != "" { print > f }' "$s"
+    local f name op lp sp
+    for f in "$work"/fn_"$arch"_*.s; do
+        [[ -e "$f" ]] || continue
+        name=$(head -n 1 "$f" | sed -E 's/:.*//')
+        local expect=()
+        if [[ "$name" == *stream_kernel* ]]; then
+            op=$(sed -E 's/.*stream_opE([0-9]).*/\1/' <<< "$name")
+            lp=$(sed -E 's/.*load_policyE([0-9]).*/\1/' <<< "$name")
+            sp=$(sed -E 's/.*store_policyE([0-9]).*/\1/' <<< "$name")
+            if [[ "$op" != 1 ]]; then
+                expect+=("global_load_dwordx4")
+                [[ "$lp" == 1 ]] && expect+=("global_load_dwordx4.*$nt_re")
+            fi
+            if [[ "$op" != 0 ]]; then
+                expect+=("global_store_dwordx4")
+                [[ "$sp" == 1 ]] && expect+=("global_store_dwordx4.*$nt_re")
+            fi
+        elif [[ "$name" == *shared_read_kernel* ]]; then
+            expect=("ds_read_b128")
+        else
+            continue
+        fi
+        local re
+        for re in "${expect[@]}"; do
+            checked=$((checked + 1))
+            if in_loop "$f" "$re"; then
+                echo "ok   $arch $name: /$re/ in a loop"
+            else
+                echo "FAIL $arch $name: /$re/ not found inside a loop"
+                fail=1
+            fi
+        done
+    done
+}
+
+( cd "$work" && rm -f stream_isa-hip-*.s &&
+  "$HIPCC" -std=c++17 -O3 --offload-arch=gfx90a --offload-arch=gfx940 --save-temps -c \
+      -I"$src/include" "$tu" -o stream_isa.o ) || { echo "FAIL: hipcc --save-temps failed"; exit 1; }
+for arch in gfx90a gfx940; do
+    s=$(ls "$work"/stream_isa-hip-amdgcn-amd-amdhsa-"$arch".s 2>/dev/null | head -n 1)
+    if [[ -z "$s" ]]; then
+        echo "FAIL: no .s for $arch from --save-temps"
+        exit 1
+    fi
+    check_s "$arch" "$s"
+done
+
+if [[ -n "${CLANG19:-}" && -x "${CLANG19}" ]]; then
+    s942="$work/stream_isa_gfx942.s"
+    if "$CLANG19" -x hip -std=c++17 -O3 --offload-arch=gfx942 -nogpulib --cuda-device-only -S \
+            -I"$src/include" "$tu" -o "$s942"; then
+        check_s gfx942 "$s942"
+    else
+        echo "FAIL: clang-19 device-only compile for gfx942 failed"
+        fail=1
+    fi
+else
+    echo "note: CLANG19 not set; gfx942 not checked (gfx940 carries the same instruction set)"
+fi
+
+if [[ $checked -eq 0 ]]; then
+    echo "FAIL: no memory kernel found in the AMD assembly"
+    exit 1
+fi
+echo "checked $checked instruction/loop pairs"
+exit $fail

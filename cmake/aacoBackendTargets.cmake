@@ -4,7 +4,14 @@
 # Each target exists only where its toolchain was found.
 if(NOT TARGET aaco::cuda)
   find_package(CUDAToolkit QUIET)
-  find_package(CCCL CONFIG QUIET)
+  if(CUDAToolkit_FOUND)
+    # CCCL's package config ships with the toolkit; where it lies differs between installs
+    # (lib/cmake, lib64/cmake, targets/<arch>/lib/cmake), so give CMake those places.
+    find_package(CCCL CONFIG QUIET
+      HINTS "${CUDAToolkit_LIBRARY_DIR}/cmake" "${CUDAToolkit_LIBRARY_ROOT}/lib/cmake"
+            "${CUDAToolkit_LIBRARY_ROOT}/lib64/cmake" "${CUDAToolkit_TARGET_DIR}/lib/cmake"
+            "${CUDAToolkit_TARGET_DIR}/lib64/cmake")
+  endif()
   if(TARGET CUDA::cudart AND TARGET CCCL::CUB)
     add_library(aaco_cuda INTERFACE)
     add_library(aaco::cuda ALIAS aaco_cuda)

@@ -58,7 +58,7 @@ if has calibrate; then
   cal="$BUILD/tools/aaco-calibrate"
   for run in 1 2; do
     /usr/bin/time -f "%e s wall" "$cal" --json "$OUT/envelope$run.json" --svg "$OUT/roofline.svg" \
-      --markdown "$OUT/envelope$run.md" --heu 700@300:bf16 --heu 3000@0.25:fp32 > "$OUT/calibrate$run.log" 2>&1
+      --markdown "$OUT/envelope$run.md" --heu 700@300:bf16 --heu 0.9@0.25:fp32 > "$OUT/calibrate$run.log" 2>&1
     note "calibrate run $run: rc=$? $(tail -1 "$OUT/calibrate$run.log")"
   done
   /usr/bin/time -f "%e s wall" "$cal" --quick --json - > "$OUT/quick.json" 2> "$OUT/quick.log"

@@ -52,7 +52,9 @@ inline std::optional<compute_figure> measure_compute(const device_info& dev, pre
         if (!why.empty()) throw error("verification failed (" + r->method() + "): " + why);
     }
     if (warm_seconds > 0) warm_up(*r, s, warm_seconds);
-    const sampled out = sample_runner(*r, s, cfg, [](const kernels::launch_work& w, double sec) {
+    sampling_config compute_cfg = cfg;
+    compute_cfg.target_launch_ms = cfg.compute_launch_ms;
+    const sampled out = sample_runner(*r, s, compute_cfg, [](const kernels::launch_work& w, double sec) {
         return w.flops / sec * 1e-12;
     });
     return make_compute_figure(*r, out, dev);

@@ -14,9 +14,11 @@ AACO_NAMESPACE_BEGIN
 namespace probes {
 
 #if !AACO_BACKEND_NONE
-/// Launches per sample. Async and graph: enough that the two event records around the batch
-/// (~1 us each) are < 1% of the sample; sync: each round trip is already tens of microseconds.
-inline int launches_per_sample(launch_mode m) { return m == launch_mode::sync ? 20 : 200; }
+/// Launches per sample. First H200 run (2026-11-26): 200 async launches per sample (~0.65 ms)
+/// gave a CoV of 5.7% and 20 sync round trips 3.0%: host jitter of a few microseconds per
+/// sample. Samples of a few milliseconds average it out: 2000 async/graph launches (~6 ms and
+/// ~1.4 ms), 200 sync round trips (~1.7 ms).
+inline int launches_per_sample(launch_mode m) { return m == launch_mode::sync ? 200 : 2000; }
 
 /// Measures one launch mode under the stopping rule. Throws on failure.
 inline launch_figure measure_launch(launch_mode mode, const sampling_config& cfg,

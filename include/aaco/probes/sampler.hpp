@@ -20,26 +20,33 @@ struct sampling_config {
     /// of launch gap and event resolution are < 0.1% of it; short enough that the stopping
     /// rule gets tens of samples inside its minimum time.
     double target_launch_ms = 4.0;
+    /// Compute loops get longer samples: under power capping the SM clock oscillates on a
+    /// millisecond scale. First H200 run (2026-11-26): 4 ms samples gave the fp16/bf16/fp8
+    /// wgmma ceilings a CoV of 2-3%; longer samples average the oscillation out.
+    double compute_launch_ms = 20.0;
     /// CoV at or below which the figure is reported stable (the 1% target).
     double stable_cov = 0.01;
 
-    /// Defaults of a full calibration: 0.25 s minimum per figure, 0.5 s cap (the budget per
-    /// precision), 0.5% convergence threshold.
+    /// Defaults of a full calibration: 0.25 s minimum per figure, 0.4 s cap (a precision's
+    /// matrix and vector figures then stay near the 0.5 s-per-precision budget once their
+    /// launches are sized), 0.5% convergence threshold.
     static sampling_config full() {
         sampling_config c;
         c.rule.min_seconds = 0.25;
-        c.rule.timeout_seconds = 0.5;
+        c.rule.timeout_seconds = 0.4;
+        c.rule.min_samples = 10;
         c.rule.max_samples = 400;
         return c;
     }
-    /// Quick mode: 40 ms minimum, 120 ms cap per figure, 2 ms launches.
+    /// Quick mode: 30 ms minimum, 80 ms cap per figure, 2 ms launches (8 ms for compute).
     static sampling_config quick() {
         sampling_config c;
-        c.rule.min_seconds = 0.04;
-        c.rule.timeout_seconds = 0.12;
+        c.rule.min_seconds = 0.03;
+        c.rule.timeout_seconds = 0.08;
         c.rule.min_samples = 5;
         c.rule.max_samples = 200;
         c.target_launch_ms = 2.0;
+        c.compute_launch_ms = 8.0;
         return c;
     }
 };

@@ -169,6 +169,10 @@ int run(const cli_options& o) {
                         std::string(p.arch).c_str());
         return exit_ok;
     }
+    // Check every argument before touching a profile or a device, so a typo is reported as such
+    // (exit 2) instead of hiding behind "no GPU", and is never silently ignored with --profile.
+    for (const std::string& h : o.heu) parse_heu(h);
+    (void)make_calibration_options(o);  // parses --precision and --level
     if (!o.profile.empty()) return report(aaco::datasheet_envelope(aaco::find_profile(o.profile)), o);
     std::vector<int> ids;
     if (o.device == "all") {

@@ -5,9 +5,10 @@
 # Compiles every default kernel (fp16, bf16, tf32, int8 mma.sync; DMMA m8n8k4 and m16n8k16;
 # FFMA, DFMA, HFMA2 loops) with nvcc for sm_80, sm_90 and sm_90a, and reads:
 #  1. the PTX of each target: per kernel, the expected instruction form is present, nothing else
-#     of its kind is, and at least the counted number of them (8 tiles per mma.sync trip, 8 chains
-#     x 32 unrolled = 256 per FMA trip) sits inside one loop (between a label and a backward
-#     branch to it). DMMA m16n8k16 must be present on sm_90/sm_90a and compiled out on sm_80;
+#     of its kind is, and at least the counted number of them (8 tiles per mma.sync trip; Chains x
+#     Unroll per FMA trip, read from the kernel's mangled template arguments, i.e. the
+#     vector_fma_tuning<P> in use) sits inside one loop (between a label and a backward branch).
+#     DMMA m16n8k16 must be present on sm_90/sm_90a and compiled out on sm_80;
 #  2. ptxas's report (-Xptxas -v) for sm_80 and sm_90a: every one of these kernels has 0 bytes of
 #     spill stores and loads.
 #
@@ -42,7 +43,9 @@ const void* mma_kernel() {
 }
 template <class T>
 const void* fma_kernel() {
-    return reinterpret_cast<const void*>(&kk::vector_fma_kernel<T, kk::vector_fma_chains, kk::vector_fma_unroll>);
+    using tu = kk::vector_fma_tuning<kk::vector_fma_traits<T>::prec>; // the shape the runner uses
+    return reinterpret_cast<const void*>(
+        &kk::vector_fma_kernel<T, tu::chains, tu::unroll, tu::threads, tu::blocks_per_unit, tu::operands>);
 }
 
 const void* aaco_isa_mma_sync_kernels[] = {
@@ -55,6 +58,7 @@ int main() { return aaco_isa_mma_sync_kernels[0] == nullptr; }
 EOF
 
 # kernel tag (a substring of the mangled name) | expected PTX form | minimum count in one loop
+# ("tuned": Chains x Unroll from the mangled vector_fma_kernel<T, Chains, Unroll, ...> name)
 EXPECT=(
     "20mma_m16n8k16_f32_f16E|mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32|8"
     "21mma_m16n8k16_f32_bf16E|mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32|8"
@@ -62,9 +66,9 @@ EXPECT=(
     "19mma_m16n8k32_s32_s8E|mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32|8"
     "11dmma_m8n8k4E|mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64|8"
     "13dmma_m16n8k16E|mma.sync.aligned.m16n8k16.row.col.f64.f64.f64.f64|8"
-    "vector_fma_kernelIfLi|fma.rn.f32|256"
-    "vector_fma_kernelIdLi|fma.rn.f64|256"
-    "vector_fma_kernelI7__half2Li|fma.rn.f16x2|256"
+    "vector_fma_kernelIfLi|fma.rn.f32|tuned"
+    "vector_fma_kernelIdLi|fma.rn.f64|tuned"
+    "vector_fma_kernelI7__half2Li|fma.rn.f16x2|tuned"
 )
 
 # Per aaco kernel entry: "<mangled name> <form>=<count> ... loop=<most forms inside one loop>".
@@ -112,6 +116,12 @@ for target in "compute_80,code=sm_80" "compute_90,code=sm_90" "compute_90a,code=
         IFS='|' read -r tag form need <<< "${e}"
         row="$(echo "${summary}" | grep -F -- "${tag}" | head -n 1)"
         if [ -z "${row}" ]; then bad "${arch}: no kernel matching ${tag} in the PTX"; continue; fi
+        if [ "${need}" = "tuned" ]; then
+            # vector_fma_kernel<T, Chains, Unroll, ...>: mangled ...I<T>Li<Chains>ELi<Unroll>E...
+            cu=$(echo "${row}" | sed -nE 's/^[^ ]*vector_fma_kernelI[^L ]*Li([0-9]+)ELi([0-9]+)E.*/\1 \2/p')
+            if [ -z "${cu}" ]; then bad "${arch}: cannot read Chains/Unroll from ${row%% *}"; continue; fi
+            need=$(( ${cu% *} * ${cu#* } ))
+        fi
         n=$(echo "${row}" | tr ' ' '\n' | grep -F -- "${form}=" | head -n 1 | cut -d= -f2)
         n=${n:-0}
         loop=$(echo "${row}" | tr ' ' '\n' | grep '^loop=' | cut -d= -f2)

@@ -7,17 +7,29 @@
 /// each of InFlight regions of BlockThreads vectors, at its own thread index within the region.
 /// Consecutive lanes read consecutive 16-byte vectors, the conflict-free pattern: a quarter-warp
 /// (NVIDIA, 8 lanes x 16 B = 128 B, the 32 banks once) or the lanes of one LDS cycle on AMD
-/// cover every bank exactly once. Every iteration the block reads the whole buffer once.
+/// cover every bank exactly once. Every iteration the block reads the whole buffer once, and
+/// the runner counts exactly that: BlockThreads x InFlight x 16 bytes per block per iteration.
 ///
-/// The region a slot reads rotates with the iteration by (iteration x stride) mod InFlight,
-/// where `stride` is a kernel argument. The compiler therefore cannot prove that the addresses
-/// repeat and hoist the loads out of the loop, and no thread reads the same address twice in a
-/// row. Loaded words are added into a per-thread 32-bit sum, stored at the end and checked with
-/// a device-wide sum against the host's expectation (blocks x iterations x buffer sum, mod 2^32).
+/// Why every counted load really executes. A first version indexed the regions with
+/// (iteration x stride + slot) mod InFlight only. After the compiler unrolled the loop by
+/// InFlight, those addresses no longer depended on the iteration (4 x stride mod 4 = 0), and
+/// since nothing writes shared memory inside the loop ptxas hoisted the loads out of it: the
+/// "bandwidth" was 3.5x the hardware's 128 B/clk/SM (H200, first run). Now the address of each
+/// slot's next load also depends on the value its previous load returned: the slot adds
+/// (loaded word & p.zero) vectors, and p.zero is a kernel argument that is 0 at run time, which
+/// no compiler can know. A load whose address is only known once the previous load returned
+/// can be neither hoisted nor merged with another. The loop is also kept rolled (unroll 1), so
+/// the loop body holds exactly InFlight 16-byte loads; tests/isa/isa_*_stream.sh count them.
+///
+/// Loaded words are added into a per-thread 32-bit sum, stored at the end and checked with a
+/// device-wide sum against the host's expectation (blocks x iterations x buffer sum, mod 2^32).
+/// That proves the right words were added once per counted load; that the loads were not
+/// optimised away is what the data-dependent addresses and the ISA check guarantee (no
+/// verification by value can tell a legally hoisted load from an executed one).
 ///
 /// The first thread of each block records SM/CU cycles and wall-clock nanoseconds around the
 /// loop (after a barrier at each end), so last_clock() gives the sustained clock and the probe
-/// can report bytes per clock per SM/CU (H100: the hardware does 128 B/clk/SM).
+/// can report bytes per clock per SM/CU (H100/H200: the hardware does 128 B/clk/SM).
 #pragma once
 #include <aaco/arch/cache_hints.hpp>
 #include <aaco/config.hpp>
@@ -40,14 +52,19 @@
 AACO_NAMESPACE_BEGIN
 namespace kernels {
 
-/// NVIDIA shared-memory tuning.
+/// NVIDIA shared-memory tuning (paste a tune result here; keep the "measured" comment).
 struct nvidia_shared_memory_tuning {
-    /// Untuned: chosen because 256 threads x 4 x 16 B = 16 KiB per block lets 8 blocks (2048
-    /// threads, the SM maximum) share an SM's 228 KiB.
+    /// Untuned: chosen because 256 threads = 8 warps per block; 256 x 8 x 16 B = 32 KiB per
+    /// block lets 7 blocks share an SM's 228 KiB.
     static constexpr int block_threads = 256;
-    /// Untuned: chosen because 4 LDS.128 per thread x 64 warps = 128 KiB in flight per SM, far
-    /// above the ~30-cycle latency x 128 B/clk the SM can deliver.
-    static constexpr int in_flight = 4;
+    /// Untuned: chosen because 8 LDS.128 per iteration amortise the loop's counter, compare and
+    /// branch over 8 loads (issue stays far below the 16 slots per LDS.128 an SM has), and the
+    /// SM needs only ~30 clk x 128 B/clk = 4 KiB in flight, which 8 warps already give.
+    static constexpr int in_flight = 8;
+    /// Blocks per SM the compiler must fit (__launch_bounds__ minimum): 4 x 256 threads caps
+    /// registers at 64 per thread. Untuned: chosen because 32 warps per SM hide the dependent
+    /// load-to-address latency with a wide margin; 0 = no constraint.
+    static constexpr int min_blocks_per_unit = 4;
 };
 
 /// AMD LDS tuning.
@@ -57,6 +74,8 @@ struct amd_shared_memory_tuning {
     static constexpr int block_threads = 256;
     /// Untuned: chosen because 4 ds_read_b128 per lane keep the LDS pipe busy across 16 waves.
     static constexpr int in_flight = 4;
+    /// Untuned: chosen because 4 blocks of 16 KiB fill the 64 KiB LDS anyway; 0 = no constraint.
+    static constexpr int min_blocks_per_unit = 0;
 };
 
 #if AACO_BACKEND_HIP
@@ -106,6 +125,7 @@ namespace detail {
 struct shared_params {
     std::uint64_t iterations = 0;          ///< loop iterations; each reads the whole buffer once
     std::uint32_t stride = 1;              ///< odd; region rotation per iteration (see file header)
+    std::uint32_t zero = 0;                ///< always 0 at run time (see file header)
     std::uint32_t* partial = nullptr;      ///< one 32-bit sum per thread
     shared_clock_record* clocks = nullptr; ///< one record per block
 };
@@ -113,8 +133,8 @@ struct shared_params {
 
 /// Shared-memory read kernel: `p.iterations` sweeps of a BlockThreads x InFlight x 16-byte
 /// buffer per block. Launch with exactly BlockThreads threads per block.
-template <int BlockThreads, int InFlight>
-AACO_KERNEL void __launch_bounds__(BlockThreads) shared_read_kernel(detail::shared_params p) {
+template <int BlockThreads, int InFlight, int MinBlocks = 0>
+AACO_KERNEL void __launch_bounds__(BlockThreads, MinBlocks) shared_read_kernel(detail::shared_params p) {
     static_assert(InFlight >= 1 && (InFlight & (InFlight - 1)) == 0, "InFlight is a power of two");
     static_assert(BlockThreads % 64 == 0, "whole warps and wavefronts");
     constexpr int vectors = BlockThreads * InFlight;
@@ -133,14 +153,23 @@ AACO_KERNEL void __launch_bounds__(BlockThreads) shared_read_kernel(detail::shar
 
     std::uint32_t acc = 0;
     const arch::u32x4* mine = buffer + threadIdx.x;
-    for (std::uint64_t k = 0; k < p.iterations; ++k) {
-        const std::uint32_t rot = static_cast<std::uint32_t>(k) * p.stride; // uniform across the block
+    std::uint32_t link[InFlight]; // per slot: (last loaded word & p.zero), i.e. 0, unknown to the compiler
+#pragma unroll
+    for (int u = 0; u < InFlight; ++u) link[u] = 0;
+    std::uint32_t rot = 0; // iteration x stride, uniform across the block
+    // Kept rolled: the body holds exactly InFlight loads (checked by the ISA tests).
+#pragma unroll 1
+    for (std::uint64_t k = p.iterations; k != 0; --k) {
         arch::u32x4 v[InFlight];
 #pragma unroll
         for (int u = 0; u < InFlight; ++u)
-            v[u] = arch::load_shared16(mine + ((rot + u) & (InFlight - 1)) * BlockThreads);
+            v[u] = arch::load_shared16(mine + ((rot + u) & (InFlight - 1)) * BlockThreads + link[u]);
 #pragma unroll
-        for (int u = 0; u < InFlight; ++u) acc += v[u].x + v[u].y + v[u].z + v[u].w;
+        for (int u = 0; u < InFlight; ++u) {
+            link[u] = v[u].x & p.zero;
+            acc += v[u].x + v[u].y + v[u].z + v[u].w;
+        }
+        rot += p.stride;
     }
 
     __syncthreads();
@@ -158,6 +187,7 @@ class shared_memory_runner final : public runner {
 public:
     static constexpr int block_threads = Tuning::block_threads;
     static constexpr int in_flight = Tuning::in_flight;
+    static constexpr int min_blocks = Tuning::min_blocks_per_unit;
     /// Bytes of shared memory one block reads per iteration.
     static constexpr std::uint64_t block_bytes = static_cast<std::uint64_t>(block_threads) * in_flight * 16;
 
@@ -170,7 +200,7 @@ public:
 
     std::string method() const override {
         std::string m = std::string(arch::shared_load_instruction()) + " x" + std::to_string(in_flight) +
-                        " in flight per thread, conflict-free; " + std::to_string(block_threads) + " threads x ";
+                        " per thread per iteration, conflict-free, address chained through the loaded data; " + std::to_string(block_threads) + " threads x ";
         m += blocks_per_unit_ > 0 ? std::to_string(blocks_per_unit_) : std::string("max-occupancy");
         m += " blocks per " + std::string(dev_.vendor == "AMD" ? "CU" : "SM");
         return m;
@@ -178,7 +208,7 @@ public:
 
     void prepare() override {
         blocks_per_unit_ =
-            backend::max_active_blocks_per_unit(shared_read_kernel<block_threads, in_flight>, block_threads, 0);
+            backend::max_active_blocks_per_unit(shared_read_kernel<block_threads, in_flight, min_blocks>, block_threads, 0);
         if (blocks_per_unit_ <= 0)
             throw runtime_error("memory.shared.read: no block of the kernel fits on an SM/CU", 0);
         grid_ = static_cast<unsigned>(dev_.compute_units) * static_cast<unsigned>(blocks_per_unit_);
@@ -197,9 +227,10 @@ public:
         // Any odd value works (see the file header); a run-time value keeps the compiler from
         // predicting the rotation.
         p.stride = 2 * static_cast<std::uint32_t>(launches_ % 7) + 1;
+        p.zero = 0; // must stay 0: it only hides the addresses from the compiler
         p.partial = partial_.data();
         p.clocks = clocks_.data();
-        shared_read_kernel<block_threads, in_flight>
+        shared_read_kernel<block_threads, in_flight, min_blocks>
             <<<grid_, block_threads, 0, static_cast<backend::native_stream>(stream)>>>(p);
         AACO_BACKEND_CHECK_LAUNCH("shared_read_kernel");
         launch_work w;

@@ -46,6 +46,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
@@ -256,79 +257,158 @@ constexpr std::uint64_t spread_vectors(std::uint64_t n, std::uint64_t advance) {
 } // namespace detail
 
 // =============================================================================================
-// Tuning (constexpr; one struct per vendor and level group)
+// Tuning (constexpr; one struct per vendor x level/op group)
 // =============================================================================================
 
-/// NVIDIA, HBM level.
-struct nvidia_hbm_stream_tuning {
-    /// Untuned: chosen because 256 threads = 8 warps is the usual sweet spot for streaming
-    /// (enough warps per block to cover latency, 8 blocks give the full 2048 threads per SM).
+/// How a launch's threads walk the arrays (see this file's header).
+enum class stream_mapping {
+    /// Every thread strides through the whole array by the grid's thread count; the grid's
+    /// accesses at any moment form one contiguous window. Wraps around for passes > 1.
+    grid_stride,
+    /// The arrays are cut into chunks of `chunk_bytes`; block b streams chunks b, b + grid,
+    /// b + 2 grid, ... (over all passes), each chunk front to back with the block's threads
+    /// side by side. Fewer, longer sequential streams per DRAM page.
+    block_chunks,
+};
+
+/// "grid_stride" / "block_chunks".
+constexpr std::string_view to_string(stream_mapping m) {
+    return m == stream_mapping::grid_stride ? "grid_stride" : "block_chunks";
+}
+
+// How to paste a tune_stream result: each struct below is one line of tune_stream's
+// "paste" section (benchmarks/tune_stream.cu). Replace the values and the comment on the
+// struct with what tune_stream printed (card, driver, date, GB/s). All fields must be set:
+//   block_threads    threads per block
+//   blocks_per_unit  blocks per SM/CU (0 = as many as fit)
+//   in_flight        16-byte accesses in flight per thread per array
+//   load, store      cache policies (arch/cache_hints.hpp)
+//   mapping          stream_mapping
+//   chunk_bytes      block_chunks only: bytes per chunk (a multiple of 16 x block_threads x in_flight)
+
+/// NVIDIA HBM read. Measured (H200, first aaco run, probe with 1 GiB and ~ms launches):
+/// 4583 GB/s; the first sweep's launches were shorter and are not comparable. Not yet swept
+/// with block_chunks or in_flight 16.
+struct nvidia_hbm_read_tuning {
     static constexpr int block_threads = 256;
-    /// 0 = as many blocks per SM as the occupancy calculator allows. Untuned: chosen because
-    /// full occupancy maximises bytes in flight.
     static constexpr int blocks_per_unit = 0;
-    /// Untuned: chosen because 4 x 16 B per thread x 2048 threads = 128 KiB in flight per SM,
-    /// about 8x what Little's law asks at H100's ~3.35 TB/s and ~600 ns DRAM latency.
     static constexpr int in_flight = 4;
-    /// Untuned: chosen because streamed data is read once, so allocating it in L1 only evicts.
     static constexpr arch::load_policy load = arch::load_policy::no_allocate;
-    /// Untuned: chosen because written data is not re-read, so evict-first keeps it from
-    /// displacing lines still to be read.
-    static constexpr arch::store_policy store = arch::store_policy::streaming;
+    static constexpr arch::store_policy store = arch::store_policy::streaming; // unused by read
+    static constexpr stream_mapping mapping = stream_mapping::grid_stride;
+    static constexpr std::uint64_t chunk_bytes = 0;
 };
 
-/// NVIDIA, L2 level (and any cache level).
-struct nvidia_cache_stream_tuning {
-    static constexpr int block_threads = 256;  ///< untuned: as nvidia_hbm_stream_tuning
-    static constexpr int blocks_per_unit = 0;  ///< untuned: full occupancy, as for HBM
-    /// Untuned: chosen because L2 latency (~250 cycles) is far below DRAM's, so 4 per thread at
-    /// full occupancy leaves a wide margin.
-    static constexpr int in_flight = 4;
-    /// Untuned: chosen because .cg caches in L2 only, so no read can be served by L1.
-    static constexpr arch::load_policy load = arch::load_policy::l2_only;
-    /// Untuned: chosen because plain stores keep written lines resident in L2 (evict-first
-    /// could push the working set out of the level under test).
-    static constexpr arch::store_policy store = arch::store_policy::plain;
-};
-
-/// AMD, HBM level.
-struct amd_hbm_stream_tuning {
-    /// Untuned: chosen because 256 threads = 4 wave64, one per SIMD.
+/// NVIDIA HBM write. Measured (H200, first tune_stream sweep): every configuration with 1
+/// block per SM gave 4458-4478 GB/s against <= 4381 with more blocks (fewer concurrent DRAM
+/// write streams). Not yet swept with block_chunks.
+struct nvidia_hbm_write_tuning {
     static constexpr int block_threads = 256;
-    static constexpr int blocks_per_unit = 0; ///< untuned: full occupancy
-    /// Untuned: chosen because 4 x 16 B per lane keeps 4 global_load_dwordx4 per wave in
-    /// flight, with waves on every SIMD.
+    static constexpr int blocks_per_unit = 1;
     static constexpr int in_flight = 4;
-    /// Untuned: chosen because plain loads allocate in the Infinity Cache like any other traffic
-    /// but the HBM working set is 4x larger, and nontemporal loads are untested on MI300.
-    static constexpr arch::load_policy load = arch::load_policy::plain;
-    /// Untuned: chosen because nontemporal stores mark written lines as not to be re-read.
+    static constexpr arch::load_policy load = arch::load_policy::plain; // unused by write
     static constexpr arch::store_policy store = arch::store_policy::streaming;
+    static constexpr stream_mapping mapping = stream_mapping::grid_stride;
+    static constexpr std::uint64_t chunk_bytes = 0;
 };
 
-/// AMD, L2 and Infinity Cache levels.
-struct amd_cache_stream_tuning {
-    static constexpr int block_threads = 256; ///< untuned: as amd_hbm_stream_tuning
-    static constexpr int blocks_per_unit = 0; ///< untuned: full occupancy
-    static constexpr int in_flight = 4;       ///< untuned: as amd_hbm_stream_tuning
-    /// Untuned: chosen because nontemporal accesses may skip allocation in the cache under test.
+/// NVIDIA HBM copy and triad. Measured (H200, first tune_stream sweep): .cg loads, plain
+/// stores, 8 in flight, 1 block per SM gave the best copy (4027 GB/s) and triad (4215 GB/s)
+/// seen; the earlier default (max occupancy, .nc loads, .cs stores) gave 3984 / 4142 in the
+/// probe. Below the 4415 GB/s target: to be re-swept (block_chunks, in_flight 16).
+struct nvidia_hbm_copy_tuning {
+    static constexpr int block_threads = 256;
+    static constexpr int blocks_per_unit = 1;
+    static constexpr int in_flight = 8;
+    static constexpr arch::load_policy load = arch::load_policy::l2_only;
+    static constexpr arch::store_policy store = arch::store_policy::plain;
+    static constexpr stream_mapping mapping = stream_mapping::grid_stride;
+    static constexpr std::uint64_t chunk_bytes = 0;
+};
+
+/// NVIDIA L2 (and any cache level), every op. Measured (H200, first tune_stream sweep, 15 MiB):
+/// .cg, 2 in flight, 4 blocks per SM gave 9615 GB/s (that run's "VERIFY FAILED" was the
+/// sweep's own stale-partials bug, since fixed), against 9465 for the earlier default (.cg, 4
+/// in flight, max occupancy). Stays grid_stride: detail::spread_vectors keeps L1 out of the
+/// way only for that mapping. .cg because it caches in L2 only, so L1 cannot serve a read;
+/// plain stores keep written lines resident in L2.
+struct nvidia_cache_stream_tuning {
+    static constexpr int block_threads = 256;
+    static constexpr int blocks_per_unit = 4;
+    static constexpr int in_flight = 2;
+    static constexpr arch::load_policy load = arch::load_policy::l2_only;
+    static constexpr arch::store_policy store = arch::store_policy::plain;
+    static constexpr stream_mapping mapping = stream_mapping::grid_stride;
+    static constexpr std::uint64_t chunk_bytes = 0;
+};
+
+/// AMD HBM, every op. Untuned: 256 threads = 4 wave64, one per SIMD; full occupancy; 4 x 16 B
+/// per lane keeps 4 global_load_dwordx4 per wave in flight; plain loads because the HBM
+/// working set is 4x the Infinity Cache and nontemporal loads are untested on MI300;
+/// nontemporal stores mark written lines as not to be re-read.
+struct amd_hbm_stream_tuning {
+    static constexpr int block_threads = 256;
+    static constexpr int blocks_per_unit = 0;
+    static constexpr int in_flight = 4;
     static constexpr arch::load_policy load = arch::load_policy::plain;
-    static constexpr arch::store_policy store = arch::store_policy::plain; ///< untuned: as load
+    static constexpr arch::store_policy store = arch::store_policy::streaming;
+    static constexpr stream_mapping mapping = stream_mapping::grid_stride;
+    static constexpr std::uint64_t chunk_bytes = 0;
+};
+
+/// AMD L2 and Infinity Cache levels, every op. Untuned: as amd_hbm_stream_tuning, but plain
+/// loads and stores, because nontemporal accesses may skip allocation in the cache under test.
+struct amd_cache_stream_tuning {
+    static constexpr int block_threads = 256;
+    static constexpr int blocks_per_unit = 0;
+    static constexpr int in_flight = 4;
+    static constexpr arch::load_policy load = arch::load_policy::plain;
+    static constexpr arch::store_policy store = arch::store_policy::plain;
+    static constexpr stream_mapping mapping = stream_mapping::grid_stride;
+    static constexpr std::uint64_t chunk_bytes = 0;
 };
 
 #if AACO_BACKEND_HIP
-using hbm_stream_tuning = amd_hbm_stream_tuning;     ///< the HBM tuning of this build's vendor
-using cache_stream_tuning = amd_cache_stream_tuning; ///< the L2/LLC tuning of this build's vendor
+using hbm_read_stream_tuning = amd_hbm_stream_tuning;  ///< HBM read tuning of this build's vendor
+using hbm_write_stream_tuning = amd_hbm_stream_tuning; ///< HBM write tuning of this build's vendor
+using hbm_copy_stream_tuning = amd_hbm_stream_tuning;  ///< HBM copy/triad tuning of this build's vendor
+using cache_stream_tuning = amd_cache_stream_tuning;   ///< L2/LLC tuning of this build's vendor
 #else
-using hbm_stream_tuning = nvidia_hbm_stream_tuning;
+using hbm_read_stream_tuning = nvidia_hbm_read_tuning;
+using hbm_write_stream_tuning = nvidia_hbm_write_tuning;
+using hbm_copy_stream_tuning = nvidia_hbm_copy_tuning;
 using cache_stream_tuning = nvidia_cache_stream_tuning;
 #endif
+/// The HBM read tuning (kept for callers that predate the per-op split).
+using hbm_stream_tuning = hbm_read_stream_tuning;
 
-#if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
+namespace detail {
+/// Checks a tuning struct's values at compile time.
+template <class Tuning>
+constexpr bool valid_tuning() {
+    return Tuning::block_threads > 0 && Tuning::block_threads % 64 == 0 && Tuning::blocks_per_unit >= 0 &&
+           Tuning::in_flight >= 1 && Tuning::in_flight <= 16 &&
+           (Tuning::mapping == stream_mapping::grid_stride ||
+            (Tuning::chunk_bytes > 0 &&
+             Tuning::chunk_bytes % (16ull * Tuning::block_threads * Tuning::in_flight) == 0));
+}
+static_assert(valid_tuning<nvidia_hbm_read_tuning>() && valid_tuning<nvidia_hbm_write_tuning>() &&
+                  valid_tuning<nvidia_hbm_copy_tuning>() && valid_tuning<nvidia_cache_stream_tuning>() &&
+                  valid_tuning<amd_hbm_stream_tuning>() && valid_tuning<amd_cache_stream_tuning>(),
+              "a stream tuning struct has an invalid value");
+} // namespace detail
 
 // =============================================================================================
-// Kernels
+// Launch arguments and the index walk (host and device; every build)
 // =============================================================================================
+// Device compilers unroll the walk's per-slot loops (the slots must stay in registers);
+// the host compiler of a backend-less build does not know the pragma.
+#if AACO_BACKEND_NONE
+#define AACO_STREAM_UNROLL
+#else
+#define AACO_STREAM_UNROLL _Pragma("unroll")
+#endif
+
 namespace detail {
 
 /// Arguments of one stream launch (by value).
@@ -336,13 +416,110 @@ struct stream_params {
     const void* in0 = nullptr;        ///< read/copy: source; triad: b
     const void* in1 = nullptr;        ///< triad: c
     void* out = nullptr;              ///< write/copy/triad: destination
-    std::uint32_t* partial = nullptr; ///< read: one 32-bit sum per thread
+    std::uint32_t* partial = nullptr; ///< read: one 32-bit sum per thread (grid x block threads)
     std::uint32_t vectors = 0;        ///< 16-byte vectors per array, n (< 2^31)
-    std::uint32_t step = 0;           ///< (in_flight x grid threads) mod n: a slot's advance per step
+    std::uint32_t step = 0;           ///< grid_stride: (in_flight x grid threads) mod n, a slot's advance per step
+    std::uint32_t chunk_vectors = 0;  ///< block_chunks: vectors per chunk (<= 2^24)
     std::uint64_t passes = 0;         ///< every vector is touched this many times
     std::uint32_t seed = 0;           ///< write: word i = i + seed; copy: out = in + seed
     float scalar = 1;                 ///< triad: a = b + scalar x c
 };
+
+/// The vector indices thread `thread` of block `block` (of `grid` blocks of BlockThreads)
+/// touches in one launch, in the order it touches them: `full(idx)` for each step of InFlight
+/// accesses issued together (idx[0..InFlight-1]), `one(i)` for each access of the tail. The
+/// kernel and the host tests (which simulate whole grids with it) share this code, so a
+/// mapping bug shows up on the host. Over the whole grid every vector in [0, p.vectors) is
+/// touched exactly p.passes times, whatever the geometry.
+template <stream_mapping M, int BlockThreads, int InFlight, class Full, class One>
+AACO_HOST_DEVICE inline void stream_walk(const stream_params& p, std::uint32_t block, std::uint32_t thread,
+                                         std::uint32_t grid, Full&& full, One&& one) {
+    const std::uint32_t n = p.vectors;
+    std::uint32_t idx[InFlight];
+    if constexpr (M == stream_mapping::grid_stride) {
+        // Virtual indices t, t + threads, t + 2 threads, ... below n x passes; virtual v is
+        // vector v mod n. Slot u takes every InFlight-th of them and advances by p.step.
+        const std::uint64_t threads = static_cast<std::uint64_t>(grid) * BlockThreads;
+        const std::uint64_t t = static_cast<std::uint64_t>(block) * BlockThreads + thread;
+        const std::uint64_t total = static_cast<std::uint64_t>(n) * p.passes;
+        const std::uint64_t count = t < total ? (total - 1 - t) / threads + 1 : 0;
+        AACO_STREAM_UNROLL
+        for (int u = 0; u < InFlight; ++u)
+            idx[u] = static_cast<std::uint32_t>((t + static_cast<std::uint64_t>(u) * threads) % n);
+        for (std::uint64_t g = count / InFlight; g != 0; --g) {
+            full(static_cast<const std::uint32_t*>(idx));
+            AACO_STREAM_UNROLL
+        for (int u = 0; u < InFlight; ++u) {
+                idx[u] += p.step; // idx < n and step < n <= 2^31: no overflow
+                if (idx[u] >= n) idx[u] -= n;
+            }
+        }
+        const auto rest = static_cast<int>(count % InFlight);
+        AACO_STREAM_UNROLL
+        for (int u = 0; u < InFlight; ++u)
+            if (u < rest) one(idx[u]);
+    } else {
+        static_assert(M == stream_mapping::block_chunks, "unknown stream_mapping");
+        // Chunk c (over all passes) is chunk c mod cpp of its pass; block b takes chunks
+        // b, b + grid, ...; pos tracks c mod cpp without a 64-bit division per chunk.
+        constexpr std::uint32_t span = static_cast<std::uint32_t>(BlockThreads) * InFlight;
+        const std::uint32_t chunk = p.chunk_vectors;
+        const std::uint64_t cpp = (static_cast<std::uint64_t>(n) + chunk - 1) / chunk;
+        const std::uint64_t chunks = cpp * p.passes;
+        const std::uint64_t advance = grid % cpp;
+        std::uint64_t pos = block % cpp;
+        for (std::uint64_t c = block; c < chunks; c += grid) {
+            const auto base = static_cast<std::uint32_t>(pos * chunk);
+            const std::uint32_t len = n - base < chunk ? n - base : chunk;
+            std::uint32_t i = thread;
+            for (; i + (InFlight - 1) * static_cast<std::uint32_t>(BlockThreads) < len; i += span) {
+                AACO_STREAM_UNROLL
+        for (int u = 0; u < InFlight; ++u) idx[u] = base + i + static_cast<std::uint32_t>(u * BlockThreads);
+                full(static_cast<const std::uint32_t*>(idx));
+            }
+            AACO_STREAM_UNROLL
+        for (int u = 0; u < InFlight; ++u)
+                if (i + static_cast<std::uint32_t>(u * BlockThreads) < len)
+                    one(base + i + static_cast<std::uint32_t>(u * BlockThreads));
+            pos += advance;
+            if (pos >= cpp) pos -= cpp;
+        }
+    }
+}
+
+/// Largest array the kernel's 32-bit vector indices allow (2^31 vectors = 32 GiB).
+inline constexpr std::uint64_t max_stream_array_bytes = (std::uint64_t{1} << 31) * 16;
+/// Largest chunk of the block_chunks mapping (2^24 vectors = 256 MiB), so that in-chunk
+/// offsets stay far from 32-bit overflow.
+inline constexpr std::uint64_t max_chunk_vectors = std::uint64_t{1} << 24;
+
+/// Parameters of a launch with `grid` blocks of `block_threads` making `passes` passes over
+/// `vectors` vectors; `chunk_bytes` for block_chunks (0 for grid_stride). Throws
+/// invalid_argument on a geometry the kernel cannot run.
+inline stream_params make_stream_params(std::uint32_t vectors, std::uint64_t passes, unsigned grid,
+                                        int block_threads, int in_flight, std::uint64_t chunk_bytes = 0) {
+    if (vectors == 0 || grid == 0 || block_threads <= 0 || in_flight <= 0)
+        throw invalid_argument("make_stream_params: vectors, grid, block_threads and in_flight must be > 0");
+    if (chunk_bytes % 16 != 0 || chunk_bytes / 16 > max_chunk_vectors)
+        throw invalid_argument("make_stream_params: chunk_bytes must be a multiple of 16 and <= 256 MiB, got " +
+                               std::to_string(chunk_bytes));
+    stream_params p;
+    p.vectors = vectors;
+    p.passes = passes;
+    const std::uint64_t threads = static_cast<std::uint64_t>(grid) * static_cast<std::uint64_t>(block_threads);
+    p.step = static_cast<std::uint32_t>((static_cast<std::uint64_t>(in_flight) * threads) % vectors);
+    p.chunk_vectors = static_cast<std::uint32_t>(chunk_bytes / 16);
+    return p;
+}
+
+} // namespace detail
+
+#if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
+
+// =============================================================================================
+// Kernels
+// =============================================================================================
+namespace detail {
 
 /// One step of `N` independent accesses at vectors idx[0..N-1]: all loads issued before any
 /// result is used, so they are in flight together.
@@ -393,37 +570,20 @@ AACO_DEVICE inline void stream_step(const stream_params& p, const std::uint32_t*
 } // namespace detail
 
 /// The stream kernel: `passes` passes of `Op` over arrays of `vectors` 16-byte vectors, with
-/// `InFlight` accesses in flight per thread, loads with policy `LP` and stores with `SP`.
-/// Launch with exactly `BlockThreads` threads per block.
-template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP>
+/// `InFlight` accesses in flight per thread, loads with policy `LP`, stores with `SP`, and the
+/// threads walking the arrays as mapping `M` says. Launch with exactly `BlockThreads` threads
+/// per block (and p.chunk_vectors > 0 for block_chunks).
+template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP,
+          stream_mapping M = stream_mapping::grid_stride>
 AACO_KERNEL void __launch_bounds__(BlockThreads) stream_kernel(detail::stream_params p) {
     static_assert(InFlight >= 1 && InFlight <= 16, "1 to 16 accesses in flight per thread");
-    const std::uint64_t threads = static_cast<std::uint64_t>(gridDim.x) * BlockThreads;
-    const std::uint64_t t = static_cast<std::uint64_t>(blockIdx.x) * BlockThreads + threadIdx.x;
-    const std::uint64_t total = static_cast<std::uint64_t>(p.vectors) * p.passes;
-    // This thread's virtual indices: t, t + threads, t + 2 threads, ... below total.
-    const std::uint64_t count = t < total ? (total - 1 - t) / threads + 1 : 0;
-
-    std::uint32_t idx[InFlight]; // vector index (virtual mod n) of each slot
-#pragma unroll
-    for (int u = 0; u < InFlight; ++u)
-        idx[u] = static_cast<std::uint32_t>((t + static_cast<std::uint64_t>(u) * threads) % p.vectors);
-
     std::uint32_t acc = 0;
-    for (std::uint64_t g = count / InFlight; g != 0; --g) {
-        detail::stream_step<Op, InFlight, LP, SP>(p, idx, acc);
-#pragma unroll
-        for (int u = 0; u < InFlight; ++u) {
-            idx[u] += p.step; // idx < n and step < n <= 2^31: no overflow
-            if (idx[u] >= p.vectors) idx[u] -= p.vectors;
-        }
-    }
-    const auto rest = static_cast<int>(count % InFlight);
-#pragma unroll
-    for (int u = 0; u < InFlight; ++u)
-        if (u < rest) detail::stream_step<Op, 1, LP, SP>(p, idx + u, acc);
-
-    if constexpr (Op == stream_op::read) p.partial[t] = acc;
+    detail::stream_walk<M, BlockThreads, InFlight>(
+        p, blockIdx.x, threadIdx.x, gridDim.x,
+        [&](const std::uint32_t* idx) { detail::stream_step<Op, InFlight, LP, SP>(p, idx, acc); },
+        [&](std::uint32_t i) { detail::stream_step<Op, 1, LP, SP>(p, &i, acc); });
+    if constexpr (Op == stream_op::read)
+        p.partial[static_cast<std::uint64_t>(blockIdx.x) * BlockThreads + threadIdx.x] = acc;
 }
 
 /// Fills `words` 32-bit words with word i = i mod `modulus`, as unsigned or as float.
@@ -459,35 +619,25 @@ inline void fill_pattern(std::uint32_t* p, std::uint64_t words, std::uint32_t mo
     AACO_BACKEND_CHECK_LAUNCH("fill_pattern_kernel");
 }
 
-/// Parameters of a launch with `grid` blocks of `block_threads` making `passes` passes.
-inline stream_params make_stream_params(std::uint32_t vectors, std::uint64_t passes, unsigned grid,
-                                        int block_threads, int in_flight) {
-    stream_params p;
-    p.vectors = vectors;
-    p.passes = passes;
-    const std::uint64_t threads = static_cast<std::uint64_t>(grid) * static_cast<std::uint64_t>(block_threads);
-    p.step = static_cast<std::uint32_t>((static_cast<std::uint64_t>(in_flight) * threads) % vectors);
-    return p;
-}
-
-/// Largest array the kernel's 32-bit vector indices allow (2^31 vectors = 32 GiB).
-inline constexpr std::uint64_t max_stream_array_bytes = (std::uint64_t{1} << 31) * 16;
-
 inline backend::native_stream native(void* s) { return static_cast<backend::native_stream>(s); }
 
 } // namespace detail
 
-/// Launches stream_kernel<Op, BlockThreads, InFlight, LP, SP> with `grid` blocks on `s`.
-template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP>
+/// Launches stream_kernel<Op, BlockThreads, InFlight, LP, SP, M> with `grid` blocks on `s`.
+template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP,
+          stream_mapping M = stream_mapping::grid_stride>
 void launch_stream(const detail::stream_params& p, unsigned grid, backend::native_stream s) {
-    stream_kernel<Op, BlockThreads, InFlight, LP, SP><<<grid, BlockThreads, 0, s>>>(p);
+    if (M == stream_mapping::block_chunks && p.chunk_vectors == 0)
+        throw invalid_argument("launch_stream: block_chunks needs chunk_vectors > 0");
+    stream_kernel<Op, BlockThreads, InFlight, LP, SP, M><<<grid, BlockThreads, 0, s>>>(p);
     AACO_BACKEND_CHECK_LAUNCH("stream_kernel");
 }
 
 /// Blocks of stream_kernel<...> that fit on one SM/CU.
-template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP>
+template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP,
+          stream_mapping M = stream_mapping::grid_stride>
 int stream_blocks_per_unit() {
-    return backend::max_active_blocks_per_unit(stream_kernel<Op, BlockThreads, InFlight, LP, SP>,
+    return backend::max_active_blocks_per_unit(stream_kernel<Op, BlockThreads, InFlight, LP, SP, M>,
                                                BlockThreads, 0);
 }
 
@@ -532,10 +682,12 @@ public:
     }
 
     /// Launch parameters for `passes` passes on `grid` blocks; `partial` receives read's sums
-    /// (one per thread); `seed` is the per-launch value of write/copy (triad: s = seed % 8 + 1).
+    /// (one per thread); `seed` is the per-launch value of write/copy (triad: s = seed % 8 + 1);
+    /// `chunk_bytes` for the block_chunks mapping.
     detail::stream_params params(std::uint64_t passes, unsigned grid, int block_threads, int in_flight,
-                                 std::uint32_t* partial, std::uint32_t seed) {
-        detail::stream_params p = detail::make_stream_params(vectors(), passes, grid, block_threads, in_flight);
+                                 std::uint32_t* partial, std::uint32_t seed, std::uint64_t chunk_bytes = 0) {
+        detail::stream_params p =
+            detail::make_stream_params(vectors(), passes, grid, block_threads, in_flight, chunk_bytes);
         p.in0 = in0_.data();
         p.in1 = in1_.data();
         p.out = out_.data();
@@ -548,7 +700,9 @@ public:
     static float triad_scalar(std::uint32_t seed) { return static_cast<float>(seed % 8 + 1); }
 
     /// Checks what a launch with `passes`, `seed` left behind. `partial`/`partials`: read's
-    /// per-thread sums. Returns "" when correct, else what differs.
+    /// per-thread sums, exactly grid x block threads of them (entries beyond the launch's
+    /// threads would add stale sums of an earlier, larger launch). Returns "" when correct,
+    /// else what differs.
     std::string verify(std::uint64_t passes, std::uint32_t seed, const std::uint32_t* partial,
                        std::size_t partials, backend::native_stream s) const {
         const std::uint64_t words = vectors_ * 4;
@@ -602,10 +756,11 @@ private:
     backend::device_buffer<std::uint32_t> in0_, in1_, out_;
 };
 
-/// Runner of the stream kernel at one memory level under one op, with launch geometry and
-/// cache policies from `Tuning` (e.g. hbm_stream_tuning).
+/// Runner of the stream kernel at one memory level under one op, with launch geometry, cache
+/// policies and mapping from `Tuning` (e.g. hbm_copy_stream_tuning).
 template <class Tuning>
 class stream_runner final : public runner {
+    static_assert(detail::valid_tuning<Tuning>(), "invalid stream tuning");
 public:
     /// `array_bytes`: bytes per array (rounded down to a multiple of 16); `note`: why that size,
     /// kept for the report (see note()).
@@ -637,13 +792,17 @@ public:
         m += "; " + std::to_string(Tuning::block_threads) + " threads x ";
         m += blocks_per_unit_ > 0 ? std::to_string(blocks_per_unit_) : std::string("max-occupancy");
         m += " blocks per " + std::string(detail::is_amd(dev_) ? "CU" : "SM");
+        m += "; " + std::string(to_string(Tuning::mapping));
+        if (Tuning::mapping == stream_mapping::block_chunks) m += " of " + detail::size_text(Tuning::chunk_bytes);
         m += "; " + std::to_string(t.arrays_read + t.arrays_written) + " x " + detail::size_text(array_bytes_);
         if (!note_.empty()) m += " (" + note_ + ")";
         return m;
     }
 
     void prepare() override {
-        blocks_per_unit_ = Tuning::blocks_per_unit > 0 ? Tuning::blocks_per_unit : occupancy();
+        // A fixed count is capped at what fits, so that the whole grid is resident.
+        const int fit = occupancy();
+        blocks_per_unit_ = Tuning::blocks_per_unit > 0 ? std::min(Tuning::blocks_per_unit, fit) : fit;
         if (blocks_per_unit_ <= 0)
             throw runtime_error("stream runner " + key() + ": no block of the kernel fits on an SM/CU", 0);
         grid_ = static_cast<unsigned>(dev_.compute_units) * static_cast<unsigned>(blocks_per_unit_);
@@ -666,7 +825,7 @@ public:
         passes_ = std::max<std::uint64_t>(repeats, 1);
         seed_ = 1 + static_cast<std::uint32_t>(launches_++ % 65536);
         const detail::stream_params p = arrays_->params(passes_, grid_, Tuning::block_threads, Tuning::in_flight,
-                                                        partial_.data(), seed_);
+                                                        partial_.data(), seed_, Tuning::chunk_bytes);
         const backend::native_stream s = detail::native(stream);
         switch (op_) {
         case stream_op::read: launch<stream_op::read>(p, s); break;
@@ -700,7 +859,8 @@ public:
 private:
     template <stream_op Op>
     void launch(const detail::stream_params& p, backend::native_stream s) {
-        launch_stream<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store>(p, grid_, s);
+        launch_stream<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store, Tuning::mapping>(
+            p, grid_, s);
     }
 
     int occupancy() const {
@@ -714,7 +874,8 @@ private:
     }
     template <stream_op Op>
     static int occupancy_of() {
-        return stream_blocks_per_unit<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store>();
+        return stream_blocks_per_unit<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store,
+                                      Tuning::mapping>();
     }
 
     memory_level level_;
@@ -754,7 +915,14 @@ inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op 
         const working_set w = pick([&] {
             return hbm_working_set_bytes(dev, backend::device_memory().free_bytes, arrays);
         });
-        return std::make_unique<stream_runner<hbm_stream_tuning>>(level, op, w.bytes, dev, w.note);
+        switch (op) {
+        case stream_op::read: return std::make_unique<stream_runner<hbm_read_stream_tuning>>(level, op, w.bytes, dev, w.note);
+        case stream_op::write:
+            return std::make_unique<stream_runner<hbm_write_stream_tuning>>(level, op, w.bytes, dev, w.note);
+        case stream_op::copy:
+        case stream_op::triad: return std::make_unique<stream_runner<hbm_copy_stream_tuning>>(level, op, w.bytes, dev, w.note);
+        }
+        throw invalid_argument("make_stream_runner: unknown stream_op value");
     }
     case memory_level::l2: {
         const working_set w = pick([&] { return l2_working_set_bytes(dev, arrays); });
@@ -789,3 +957,5 @@ inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op 
 
 } // namespace kernels
 AACO_NAMESPACE_END
+
+#undef AACO_STREAM_UNROLL

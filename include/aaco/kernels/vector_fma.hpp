@@ -1,12 +1,14 @@
 /// \file vector_fma.hpp
 /// \brief Vector-ALU peak: a loop of fused multiply-adds (fp32, fp64, packed fp16x2).
 ///
-/// Each thread keeps `Chains` independent accumulators x_j and runs x_j = x_j * a + b_j, so
-/// consecutive FMAs of one thread never depend on each other and the FMA latency (about 4
-/// cycles on sm_80/sm_90 for FFMA) is hidden inside one warp; several warps per SM
-/// sub-partition hide the rest. The operands come from device tables: random finite values by
-/// default (|a| <= 15/16 so the chains stay bounded; per-chain b_j so that consecutive
-/// instructions see different data), zeros in the "cold" mode.
+/// Each thread keeps `Chains` independent accumulators x_j and runs x_j = x_j * a + b_j (or
+/// x_j * a + b with one addend shared by all chains), so consecutive FMAs of one thread never
+/// depend on each other and the FMA latency (about 4 cycles on sm_80/sm_90 for FFMA) is hidden
+/// inside one warp; several warps per SM sub-partition hide the rest. The operands come from
+/// device tables: random finite values by default (|a| <= 15/16 so the chains stay bounded),
+/// zeros in the "cold" mode. The launch shape (chains, unroll, threads, blocks per SM, operand
+/// reuse) is a type, vector_fma_shape; vector_fma_tuning<P> holds the one each precision uses,
+/// and benchmarks/tune_vector.cu sweeps the alternatives.
 ///
 /// The kernel is plain C++ arithmetic (fma(), __hfma2) and builds with nvcc and hipcc alike;
 /// the NVIDIA factory with its per-arch rates sits behind AACO_BACKEND_CUDA at the end. Under a
@@ -155,13 +157,101 @@ inline double vector_flops_per_clock(precision p, std::string_view arch) {
 
 } // namespace nvidia
 
+// =============================================================================================
+// Launch shape and per-precision tuning (plain C++; visible in host-only builds too).
+// =============================================================================================
+
+/// Where the FMA operands other than the accumulator come from.
+enum class vector_fma_operands {
+    /// x_j = x_j * a + b_j: one multiplier per thread, one addend per chain, so consecutive FMAs
+    /// read different addend registers.
+    per_chain,
+    /// x_j = x_j * a + b: the same two registers feed every chain, so consecutive FMAs can take
+    /// them from the operand reuse cache and read only x_j from the register file (no register
+    /// bank conflicts between the sources, fewer register-file reads per FMA).
+    shared,
+};
+
+/// "per-chain" | "shared".
+constexpr std::string_view to_string(vector_fma_operands o) {
+    return o == vector_fma_operands::shared ? "shared" : "per-chain";
+}
+
+/// Shape of the vector FMA loop, a type so that each shape is its own kernel instantiation.
+/// \tparam Chains         independent accumulators per thread (the latency each warp hides itself)
+/// \tparam Unroll         FMAs per chain per loop trip (Chains x Unroll FMAs per trip amortise the
+///                        loop's own 2-3 instructions)
+/// \tparam Threads        threads per block (a multiple of 32)
+/// \tparam BlocksPerUnit  blocks per SM: the grid is SMs x this (lowered to what the occupancy
+///                        query allows) and, on NVIDIA, the __launch_bounds__ minimum, which caps
+///                        the registers per thread at 64K / (Threads x BlocksPerUnit)
+/// \tparam Operands       see vector_fma_operands
+template <int Chains, int Unroll, int Threads, int BlocksPerUnit, vector_fma_operands Operands>
+struct vector_fma_shape {
+    static_assert(Chains >= 1 && Chains <= 32, "vector_fma_shape: Chains must be in [1, 32]");
+    static_assert(Unroll >= 1 && Unroll <= 256, "vector_fma_shape: Unroll must be in [1, 256]");
+    static_assert(Threads >= 32 && Threads <= 1024 && Threads % 32 == 0,
+                  "vector_fma_shape: Threads must be a multiple of 32 in [32, 1024]");
+    static_assert(BlocksPerUnit >= 1 && Threads * BlocksPerUnit <= 2048,
+                  "vector_fma_shape: at most 2048 threads per SM (the sm_80/sm_90 limit)");
+    static constexpr int chains = Chains;
+    static constexpr int unroll = Unroll;
+    static constexpr int threads = Threads;
+    static constexpr int blocks_per_unit = BlocksPerUnit;
+    static constexpr vector_fma_operands operands = Operands;
+
+    /// Estimated registers per thread for elements of `words` 32-bit registers: accumulators,
+    /// addends, the multiplier and ~12 for indices, the 64-bit trip counter and the parameter
+    /// pointers (checked against ptxas -v for every shape benchmarks/tune_vector.cu builds).
+    static constexpr int registers(int words) {
+        return words * (Chains + (Operands == vector_fma_operands::shared ? 1 : Chains) + 1) + 12;
+    }
+    /// Registers per thread that __launch_bounds__(Threads, BlocksPerUnit) leaves on sm_80/sm_90:
+    /// 64K per SM over all resident threads, in steps of 8, at most 255.
+    static constexpr int register_cap() {
+        const int cap = 65536 / (Threads * BlocksPerUnit) / 8 * 8;
+        return cap > 255 ? 255 : cap;
+    }
+    /// True when the shape runs BlocksPerUnit blocks per SM without spilling.
+    static constexpr bool fits(int words) { return registers(words) <= register_cap(); }
+};
+
+/// The shape the runner and the factories use, per precision. benchmarks/tune_vector.cu prints
+/// the measured best as lines to paste here.
+template <precision P>
+struct vector_fma_tuning;
+
+/// fp32 (FFMA). untuned: chosen because FFMA issues one warp instruction per clock per SM
+/// sub-partition at its peak (128 lanes per SM on sm_90), so every non-FFMA instruction costs
+/// rate: 8 x 64 = 512 FMAs per trip keep the loop overhead near 0.5% (8 x 32 measured 96.4% of
+/// 256 FLOP/clk/SM on an H200), and shared a/b leave one register-file read per FFMA. 20 registers:
+/// 8 blocks x 256 threads (full occupancy) fit the 32-register cap.
+template <>
+struct vector_fma_tuning<precision::fp32> : vector_fma_shape<8, 64, 256, 8, vector_fma_operands::shared> {};
+
+/// fp64 (DFMA). untuned: chosen because DFMA is not issue-bound (64 lanes per SM on sm_90: one
+/// warp instruction per 2 clocks per sub-partition) but reads three 64-bit sources; the
+/// per-chain-addend loop (8 x 32, up to 8 blocks) measured 91.5% of 128 FLOP/clk/SM on an H200,
+/// which points at register-file bandwidth/bank conflicts rather than latency, so shared a/b.
+/// 4 blocks x 256 threads = 8 warps per sub-partition x 8 chains = 64 independent DFMAs in
+/// flight, far more than latency (~8 clocks) x rate (0.5 per clock), with a 64-register cap.
+template <>
+struct vector_fma_tuning<precision::fp64> : vector_fma_shape<8, 32, 256, 4, vector_fma_operands::shared> {};
+
+/// fp16 (packed HFMA2, 4 FLOPs each). untuned: chosen like fp32: at 512 FLOP/clk/SM HFMA2 also
+/// needs one warp instruction per clock per sub-partition (the H100 white paper lists fp16 and
+/// bf16 non-tensor at 2x fp32), so the long 8 x 64 trip and shared a/b; the 8 x 32 per-chain loop
+/// measured 65.1% on an H200, which tune_vector is to explain.
+template <>
+struct vector_fma_tuning<precision::fp16> : vector_fma_shape<8, 64, 256, 8, vector_fma_operands::shared> {};
+
 #if !AACO_BACKEND_NONE
 // =============================================================================================
 // Device code (CUDA and HIP).
 // =============================================================================================
 
 /// Per-type facts of the vector FMA loop: storage in the operand tables, the FMA itself, FLOPs
-/// per FMA, the PTX/SASS it should become (checked by tests/isa).
+/// per FMA, the PTX/SASS it should become (checked by tests/isa), and the host-side encoding.
 template <class T>
 struct vector_fma_traits;
 
@@ -170,11 +260,18 @@ struct vector_fma_traits<float> {
     using storage = float;
     static constexpr precision prec = precision::fp32;
     static constexpr int flops_per_fma = 2;
+    static constexpr int words = 1;                    ///< 32-bit registers per element
+    static constexpr double exact_limit = 16777216.0;  ///< integers below this are exact (2^24)
     static constexpr const char* instruction = "fma.rn.f32 (FFMA)";
     AACO_DEVICE static float load(storage s) { return s; }
     AACO_DEVICE static storage store(float x) { return x; }
     AACO_DEVICE static float fma(float x, float a, float b) { return fmaf(x, a, b); }
     AACO_DEVICE static double sum(float x) { return x; }
+    static storage encode(double lo, double) { return static_cast<storage>(lo); }
+    static storage random(std::mt19937_64& rng, double limit) {
+        return static_cast<storage>(std::uniform_real_distribution<double>(-limit, limit)(rng));
+    }
+    static std::string show(storage v) { return std::to_string(v); }
 };
 
 template <>
@@ -182,20 +279,57 @@ struct vector_fma_traits<double> {
     using storage = double;
     static constexpr precision prec = precision::fp64;
     static constexpr int flops_per_fma = 2;
+    static constexpr int words = 2;
+    static constexpr double exact_limit = 9007199254740992.0; // 2^53
     static constexpr const char* instruction = "fma.rn.f64 (DFMA)";
     AACO_DEVICE static double load(storage s) { return s; }
     AACO_DEVICE static storage store(double x) { return x; }
     AACO_DEVICE static double fma(double x, double a, double b) { return ::fma(x, a, b); }
     AACO_DEVICE static double sum(double x) { return x; }
+    static storage encode(double lo, double) { return lo; }
+    static storage random(std::mt19937_64& rng, double limit) {
+        return std::uniform_real_distribution<double>(-limit, limit)(rng);
+    }
+    static std::string show(storage v) { return std::to_string(v); }
 };
 
-/// Packed half2: one HFMA2 = two fp16 FMAs = 4 FLOPs. Stored as the 32-bit pattern (low half =
-/// .x), so the host fills the tables without fp16 host types.
-template <>
-struct vector_fma_traits<__half2> {
+/// Host side of a packed pair of 16-bit floats stored as a 32-bit pattern (low half = .x), so
+/// the host fills the tables without fp16 host types. `Format` gives bits(double) (exact or
+/// throws), value(bits), the exact-integer limit and the random quantum (a power of two whose
+/// multiples in [-1, 1] are exact in the format).
+template <class Format>
+struct vector_fma_packed16_host {
     using storage = std::uint32_t;
+    static constexpr int words = 1;
+    static storage encode(double lo, double hi) {
+        return static_cast<storage>(Format::bits(lo)) | (static_cast<storage>(Format::bits(hi)) << 16);
+    }
+    static double lo_value(storage s) { return Format::value(static_cast<std::uint16_t>(s & 0xffffu)); }
+    static double hi_value(storage s) { return Format::value(static_cast<std::uint16_t>(s >> 16)); }
+    static storage random(std::mt19937_64& rng, double limit) {
+        const int n = static_cast<int>(limit / Format::quantum);
+        std::uniform_int_distribution<int> d(-n, n);
+        const double lo = d(rng) * Format::quantum;
+        return encode(lo, d(rng) * Format::quantum);
+    }
+    static std::string show(storage s) {
+        return "(" + std::to_string(lo_value(s)) + ", " + std::to_string(hi_value(s)) + ")";
+    }
+};
+
+/// IEEE binary16 for vector_fma_packed16_host.
+struct vector_fma_half_format {
+    static constexpr double quantum = 1.0 / 1024; // 10 fraction bits: exact for |v| <= 1
+    static std::uint16_t bits(double v) { return detail_compute::half_bits_exact(v); }
+    static double value(std::uint16_t h) { return detail_compute::half_value(h); }
+};
+
+/// Packed half2: one HFMA2 = two fp16 FMAs = 4 FLOPs.
+template <>
+struct vector_fma_traits<__half2> : vector_fma_packed16_host<vector_fma_half_format> {
     static constexpr precision prec = precision::fp16;
     static constexpr int flops_per_fma = 4;
+    static constexpr double exact_limit = 2048.0; // 11 significant bits
     static constexpr const char* instruction = "fma.rn.f16x2 (HFMA2)";
     AACO_DEVICE static __half2 load(storage s) {
         __half2 h;
@@ -213,31 +347,12 @@ struct vector_fma_traits<__half2> {
     }
 };
 
-/// Launch shape of the vector FMA loop.
-struct vector_fma_config {
-    /// untuned: 8 warps per block, 2 per SM sub-partition; chosen because it divides every
-    /// SM/CU's thread limit and needs no tail handling.
-    int threads = 256;
-    /// untuned: up to 2048 threads per SM (the sm_80/sm_90 limit); the occupancy query lowers it.
-    int max_blocks_per_unit = 8;
-    /// Operand table entries (power of two); threads index them modulo this size.
-    std::uint32_t table_size = 4096;
-};
-inline constexpr vector_fma_config default_vector_fma_config{};
-
-/// Independent accumulators per thread. untuned: 8 covers the 4-cycle FFMA/HFMA2 latency
-/// from a single warp with margin while leaving registers for full occupancy.
-inline constexpr int vector_fma_chains = 8;
-/// FMAs per chain per loop trip. untuned: 32 x 8 = 256 FMAs per trip keeps the loop's own
-/// 2-3 instructions below ~1% of issue slots.
-inline constexpr int vector_fma_unroll = 32;
-
 template <class T>
 struct vector_fma_params {
     using storage = typename vector_fma_traits<T>::storage;
     const storage* x0;   ///< table of initial accumulators
     const storage* a;    ///< table of multipliers (one per thread)
-    const storage* b;    ///< table of addends (one per chain)
+    const storage* b;    ///< table of addends (one per chain, or one per thread when shared)
     storage* out;        ///< write_all: threads x Chains; else threads (sentinel writes)
     detail_compute::cta_record* records; ///< one per CTA
     std::uint64_t repeats; ///< loop trips; each does Unroll x Chains FMAs per thread
@@ -245,6 +360,13 @@ struct vector_fma_params {
     int write_all;       ///< verify mode: write every accumulator
     double sentinel;     ///< consume: write only when the accumulator sum equals this
 };
+
+/// Table index of chain j's addend for thread `tid` (the host reference uses the same rule).
+AACO_HOST_DEVICE constexpr std::uint32_t vector_fma_addend_index(std::uint32_t tid, int chains, int j,
+                                                                 vector_fma_operands ops, std::uint32_t mask) {
+    return (tid * static_cast<std::uint32_t>(chains) +
+            (ops == vector_fma_operands::shared ? 0u : static_cast<std::uint32_t>(j))) & mask;
+}
 
 /// The arch the current device pass compiles for (__CUDA_ARCH__, or 1 for any HIP target), 0 on
 /// the host pass.
@@ -258,10 +380,21 @@ AACO_HOST_DEVICE constexpr std::uint32_t vector_fma_compiled_path() {
 #endif
 }
 
-/// x_j = x_j * a + b_j, `repeats` x `Unroll` times per chain, `Chains` chains per thread.
-template <class T, int Chains, int Unroll>
-AACO_KERNEL void vector_fma_kernel(vector_fma_params<T> p) {
+// HIP reads __launch_bounds__'s second argument as waves per EU, not blocks per CU: give it the
+// block size only.
+#if AACO_BACKEND_CUDA
+#  define AACO_VECTOR_FMA_BOUNDS(threads, blocks) __launch_bounds__(threads, blocks)
+#else
+#  define AACO_VECTOR_FMA_BOUNDS(threads, blocks) __launch_bounds__(threads)
+#endif
+
+/// x_j = x_j * a + b_j (or + b, shared), `repeats` x `Unroll` times per chain, `Chains` chains
+/// per thread. Launch with exactly `Threads` threads per block.
+template <class T, int Chains, int Unroll, int Threads, int BlocksPerUnit, vector_fma_operands Operands>
+AACO_KERNEL void AACO_VECTOR_FMA_BOUNDS(Threads, BlocksPerUnit) vector_fma_kernel(vector_fma_params<T> p) {
     using traits = vector_fma_traits<T>;
+    constexpr bool shared = Operands == vector_fma_operands::shared;
+    constexpr int addends = shared ? 1 : Chains;
     std::uint64_t start_cycles = 0, start_ns = 0;
     if (threadIdx.x == 0) {
         start_cycles = arch::sm_cycles();
@@ -270,13 +403,12 @@ AACO_KERNEL void vector_fma_kernel(vector_fma_params<T> p) {
     const std::uint32_t tid = blockIdx.x * blockDim.x + threadIdx.x;
     const T a = traits::load(p.a[tid & p.table_mask]);
     T x[Chains];
-    T b[Chains];
+    T b[addends];
 #pragma unroll
-    for (int j = 0; j < Chains; ++j) {
-        const std::uint32_t idx = (tid * Chains + j) & p.table_mask;
-        x[j] = traits::load(p.x0[idx]);
-        b[j] = traits::load(p.b[idx]);
-    }
+    for (int j = 0; j < Chains; ++j) x[j] = traits::load(p.x0[(tid * Chains + j) & p.table_mask]);
+#pragma unroll
+    for (int j = 0; j < addends; ++j)
+        b[j] = traits::load(p.b[vector_fma_addend_index(tid, Chains, j, Operands, p.table_mask)]);
     // One trip is already Unroll x Chains FMAs; unrolling the trips too only bloats the code
     // (nvcc unrolled the HFMA2 loop 4x + remainder: 1280 FMAs, ~20 KB of SASS to stream
     // through the instruction cache).
@@ -285,7 +417,7 @@ AACO_KERNEL void vector_fma_kernel(vector_fma_params<T> p) {
 #pragma unroll
         for (int u = 0; u < Unroll; ++u) {
 #pragma unroll
-            for (int j = 0; j < Chains; ++j) x[j] = traits::fma(x[j], a, b[j]);
+            for (int j = 0; j < Chains; ++j) x[j] = traits::fma(x[j], a, b[shared ? 0 : j]);
         }
     }
     __syncthreads();
@@ -310,27 +442,44 @@ AACO_KERNEL void vector_fma_kernel(vector_fma_params<T> p) {
     }
 }
 
-/// Runner of the vector FMA loop for element type T (float, double, __half2).
-template <class T, int Chains = vector_fma_chains, int Unroll = vector_fma_unroll>
+#undef AACO_VECTOR_FMA_BOUNDS
+
+/// Runner of the vector FMA loop for element type T (float, double, __half2) with the launch
+/// shape `Shape` (a vector_fma_shape; by default the precision's vector_fma_tuning).
+template <class T, class Shape = vector_fma_tuning<vector_fma_traits<T>::prec>>
 class vector_fma_runner final : public compute_runner {
     using traits = vector_fma_traits<T>;
     using storage = typename traits::storage;
+    static constexpr int chains = Shape::chains;
+    static constexpr int unroll = Shape::unroll;
+    static constexpr int threads = Shape::threads;
+    static constexpr vector_fma_operands operands = Shape::operands;
+    static_assert(Shape::fits(traits::words),
+                  "vector_fma_runner: the shape needs more registers than __launch_bounds__ leaves "
+                  "(it would spill); lower chains or blocks_per_unit");
+    /// verify() runs 2 trips with x0 < 61 and addends >= 1: 2 x Unroll steps must stay exact.
+    static_assert(61.0 + 2.0 * Shape::unroll <= traits::exact_limit,
+                  "vector_fma_runner: Unroll too large for an exact verify() in this element type");
+    /// Operand table entries (power of two); threads index them modulo this size.
+    static constexpr std::uint32_t table_size = 4096;
 
 public:
     /// `flops_per_clock_per_unit`: the arch's vector rate (0 = unknown); `method` is reported.
     vector_fma_runner(const device_info& dev, operand_mode mode, double flops_per_clock_per_unit,
-                      std::string method, vector_fma_config cfg = default_vector_fma_config)
-        : dev_(dev), cfg_(cfg), method_(std::move(method)) {
+                      std::string method)
+        : dev_(dev), method_(std::move(method)) {
         desc_.prec = traits::prec;
         desc_.unit = compute_unit::vector;
         desc_.flops_per_clock_per_unit = flops_per_clock_per_unit;
         desc_.operands = mode;
-        if (cfg_.table_size == 0 || (cfg_.table_size & (cfg_.table_size - 1)) != 0)
-            throw invalid_argument("vector_fma_config::table_size must be a power of two, got " +
-                                   std::to_string(cfg_.table_size));
-        if (cfg_.threads < 32 || cfg_.threads > 1024 || cfg_.max_blocks_per_unit < 1)
-            throw invalid_argument("vector_fma_config: threads must be in [32, 1024] and "
-                                   "max_blocks_per_unit >= 1");
+    }
+
+    /// ", 8 chains x 64 unrolled per thread, shared a/b, 256 threads x 8 blocks per SM".
+    static std::string shape_text() {
+        return ", " + std::to_string(chains) + " chains x " + std::to_string(unroll) +
+               " unrolled per thread, " + std::string(to_string(operands)) + " a/b, " +
+               std::to_string(threads) + " threads x " + std::to_string(Shape::blocks_per_unit) +
+               " blocks per SM";
     }
 
     std::string key() const override {
@@ -338,21 +487,24 @@ public:
     }
     std::string method() const override { return method_; }
     compute_kernel_desc desc() const override { return desc_; }
+    /// Blocks per SM/CU actually launched (Shape::blocks_per_unit lowered to the occupancy limit);
+    /// 0 before prepare().
+    int blocks_per_unit() const { return per_unit_; }
 
     void prepare() override {
-        const std::uint32_t n = cfg_.table_size;
+        const std::uint32_t n = table_size;
         std::vector<storage> x0(n), a(n), b(n);
         if (desc_.operands == operand_mode::random) {
             std::mt19937_64 rng(0x5eed0f3aULL); // fixed seed: runs are comparable
             for (std::uint32_t i = 0; i < n; ++i) {
-                x0[i] = random_value(rng, 1.0);
-                a[i] = random_value(rng, 15.0 / 16.0); // |a| < 1: bounded chains
-                b[i] = random_value(rng, 1.0);
+                x0[i] = traits::random(rng, 1.0);
+                a[i] = traits::random(rng, 15.0 / 16.0); // |a| < 1: bounded chains
+                b[i] = traits::random(rng, 1.0);
             }
         } else {
-            x0.assign(n, encode(0.0, 0.0));
-            a.assign(n, encode(0.0, 0.0));
-            b.assign(n, encode(0.0, 0.0));
+            x0.assign(n, traits::encode(0.0, 0.0));
+            a.assign(n, traits::encode(0.0, 0.0));
+            b.assign(n, traits::encode(0.0, 0.0));
         }
         x0_ = std::make_unique<backend::device_buffer<storage>>(n);
         a_ = std::make_unique<backend::device_buffer<storage>>(n);
@@ -362,19 +514,18 @@ public:
         b_->copy_from_host(b.data(), n);
 
         const int occupancy = backend::max_active_blocks_per_unit(
-            &vector_fma_kernel<T, Chains, Unroll>, cfg_.threads, 0);
+            &vector_fma_kernel<T, chains, unroll, threads, Shape::blocks_per_unit, operands>, threads, 0);
         if (occupancy < 1)
-            throw runtime_error(key() + ": kernel cannot be resident with " +
-                                    std::to_string(cfg_.threads) + " threads per block", 0);
-        const int per_unit = occupancy < cfg_.max_blocks_per_unit ? occupancy : cfg_.max_blocks_per_unit;
+            throw runtime_error(key() + ": kernel cannot be resident with " + std::to_string(threads) +
+                                    " threads per block", 0);
+        per_unit_ = occupancy < Shape::blocks_per_unit ? occupancy : Shape::blocks_per_unit;
         const int units = dev_.compute_units > 0 ? dev_.compute_units : 1;
-        blocks_ = units * per_unit;
-        out_ = std::make_unique<backend::device_buffer<storage>>(
-            static_cast<std::size_t>(blocks_) * cfg_.threads);
+        blocks_ = units * per_unit_;
+        out_ = std::make_unique<backend::device_buffer<storage>>(static_cast<std::size_t>(blocks_) * threads);
         records_ = std::make_unique<backend::device_buffer<detail_compute::cta_record>>(blocks_);
 
         // One tiny launch to learn which body this binary runs on the device.
-        launch(nullptr, 1, *out_, *records_, 0, false);
+        launch(nullptr, 1, params(x0_->data(), a_->data(), b_->data(), out_->data(), records_->data(), 0, false));
         std::vector<detail_compute::cta_record> rec(1);
         copy_back(nullptr, rec, *records_);
         if (detail_compute::common_path(rec) == 0)
@@ -385,10 +536,11 @@ public:
 
     launch_work enqueue(void* stream, std::uint64_t repeats) override {
         if (!out_) throw invalid_argument(key() + ": enqueue() before prepare()");
-        launch(static_cast<backend::native_stream>(stream), blocks_, *out_, *records_, repeats, false);
+        launch(static_cast<backend::native_stream>(stream), blocks_,
+               params(x0_->data(), a_->data(), b_->data(), out_->data(), records_->data(), repeats, false));
         launch_work w;
-        w.flops = static_cast<double>(blocks_) * cfg_.threads * static_cast<double>(repeats) *
-                  Unroll * Chains * traits::flops_per_fma;
+        w.flops = static_cast<double>(blocks_) * threads * static_cast<double>(repeats) * unroll * chains *
+                  traits::flops_per_fma;
         return w;
     }
 
@@ -399,34 +551,37 @@ public:
         return detail_compute::longest_cta(rec);
     }
 
-    /// Runs 2 blocks on exact inputs (a = 1, small integer x0 and b) and checks that every
+    /// Runs a few blocks on exact inputs (a = 1, small integer x0 and b) and checks that every
     /// chain of every thread ends at x0 + n*b, n = trips x Unroll: each counted FMA happened.
     std::string verify(void* stream) override {
         const auto s = static_cast<backend::native_stream>(stream);
-        const std::uint32_t n = cfg_.table_size;
-        // Enough blocks that the threads' chains cover the table once (2 with the defaults).
-        const std::uint32_t per_block = static_cast<std::uint32_t>(cfg_.threads) * Chains;
+        const std::uint32_t n = table_size;
+        // Enough blocks that the threads' chains cover the table once (2 with 256 x 8).
+        const std::uint32_t per_block = static_cast<std::uint32_t>(threads) * chains;
         const int blocks = n >= per_block ? static_cast<int>(n / per_block) : 1;
-        constexpr std::uint64_t trips = 2; // n = 64 steps: fp16 results stay below 2048 (exact)
-        const double steps = static_cast<double>(trips) * Unroll;
+        constexpr std::uint64_t trips = 2;
+        const double steps = static_cast<double>(trips) * unroll;
+        // Addends in [1, b_max] keep every result an integer below the type's exact limit
+        // (fp16: 2048), so the host reference is exact.
+        const int room = static_cast<int>((traits::exact_limit - 61.0) / steps);
+        const int b_lo = room < 5 ? room : 5, b_hi = room < 4 ? room : 4;
         std::vector<storage> x0(n), a(n), b(n);
         for (std::uint32_t i = 0; i < n; ++i) {
-            x0[i] = encode(static_cast<double>(i % 61), static_cast<double>((i * 7) % 53));
-            a[i] = encode(1.0, 1.0);
-            b[i] = encode(static_cast<double>(i % 5 + 1), static_cast<double>((i * 3) % 4 + 1));
+            x0[i] = traits::encode(static_cast<double>(i % 61), static_cast<double>((i * 7) % 53));
+            a[i] = traits::encode(1.0, 1.0);
+            b[i] = traits::encode(static_cast<double>(i % static_cast<std::uint32_t>(b_lo) + 1),
+                                  static_cast<double>((i * 3) % static_cast<std::uint32_t>(b_hi) + 1));
         }
         backend::device_buffer<storage> dx0(n), da(n), db(n);
         dx0.copy_from_host(x0.data(), n);
         da.copy_from_host(a.data(), n);
         db.copy_from_host(b.data(), n);
-        const std::size_t threads = static_cast<std::size_t>(blocks) * cfg_.threads;
-        backend::device_buffer<storage> out(threads * Chains);
+        const std::size_t total = static_cast<std::size_t>(blocks) * threads;
+        backend::device_buffer<storage> out(total * chains);
         backend::device_buffer<detail_compute::cta_record> records(static_cast<std::size_t>(blocks));
 
-        vector_fma_params<T> p = params(dx0.data(), da.data(), db.data(), out.data(), records.data(), trips, true);
-        vector_fma_kernel<T, Chains, Unroll><<<blocks, cfg_.threads, 0, s>>>(p);
-        AACO_BACKEND_CHECK_LAUNCH("vector_fma_kernel (verify)");
-        std::vector<storage> got(threads * Chains);
+        launch(s, blocks, params(dx0.data(), da.data(), db.data(), out.data(), records.data(), trips, true));
+        std::vector<storage> got(total * chains);
         std::vector<detail_compute::cta_record> rec(static_cast<std::size_t>(blocks));
         copy_back(s, got, out);
         copy_back(s, rec, records);
@@ -435,19 +590,21 @@ public:
 
         std::size_t wrong = 0;
         std::string first;
-        for (std::size_t t = 0; t < threads; ++t)
-            for (int j = 0; j < Chains; ++j) {
-                const std::size_t idx = (t * Chains + static_cast<std::size_t>(j)) & (n - 1);
-                const storage expect = advance(x0[idx], b[idx], steps);
-                if (got[t * Chains + static_cast<std::size_t>(j)] == expect) continue;
+        for (std::size_t t = 0; t < total; ++t)
+            for (int j = 0; j < chains; ++j) {
+                const std::size_t idx = (t * chains + static_cast<std::size_t>(j)) & (n - 1);
+                const std::uint32_t bi =
+                    vector_fma_addend_index(static_cast<std::uint32_t>(t), chains, j, operands, n - 1);
+                const storage expect = advance(x0[idx], b[bi], steps);
+                const storage value = got[t * chains + static_cast<std::size_t>(j)];
+                if (value == expect) continue;
                 if (wrong++ == 0)
-                    first = "thread " + std::to_string(t) + " chain " + std::to_string(j) +
-                            ": got " + show(got[t * Chains + static_cast<std::size_t>(j)]) +
-                            ", expected " + show(expect);
+                    first = "thread " + std::to_string(t) + " chain " + std::to_string(j) + ": got " +
+                            traits::show(value) + ", expected " + traits::show(expect);
             }
         if (wrong == 0) return {};
-        return key() + " verify: " + std::to_string(wrong) + " of " +
-               std::to_string(threads * Chains) + " accumulators wrong; first: " + first;
+        return key() + " verify: " + std::to_string(wrong) + " of " + std::to_string(total * chains) +
+               " accumulators wrong; first: " + first;
     }
 
 private:
@@ -461,18 +618,14 @@ private:
         p.out = out;
         p.records = rec;
         p.repeats = repeats;
-        p.table_mask = cfg_.table_size - 1;
+        p.table_mask = table_size - 1;
         p.write_all = write_all ? 1 : 0;
         p.sentinel = -1.0e300; // never an accumulator sum here, but unknown to the compiler
         return p;
     }
 
-    void launch(backend::native_stream s, int blocks, backend::device_buffer<storage>& out,
-                backend::device_buffer<detail_compute::cta_record>& rec, std::uint64_t repeats,
-                bool write_all) {
-        vector_fma_params<T> p = params(x0_->data(), a_->data(), b_->data(), out.data(), rec.data(),
-                                        repeats, write_all);
-        vector_fma_kernel<T, Chains, Unroll><<<blocks, cfg_.threads, 0, s>>>(p);
+    static void launch(backend::native_stream s, int blocks, const vector_fma_params<T>& p) {
+        vector_fma_kernel<T, chains, unroll, threads, Shape::blocks_per_unit, operands><<<blocks, threads, 0, s>>>(p);
         AACO_BACKEND_CHECK_LAUNCH("vector_fma_kernel");
     }
 
@@ -488,54 +641,21 @@ private:
         return sm == 90 ? "90a-real" : sm > 0 ? std::to_string(sm) + "-real" : dev_.arch;
     }
 
-    // ---- host-side values per element type ------------------------------------------------
-    /// Storage of (lo, hi); for scalar types only `lo` is used.
-    static storage encode(double lo, double hi) {
-        if constexpr (std::is_same_v<T, __half2>) {
-            return static_cast<storage>(detail_compute::half_bits_exact(lo)) |
-                   (static_cast<storage>(detail_compute::half_bits_exact(hi)) << 16);
-        } else {
-            (void)hi;
-            return static_cast<storage>(lo);
-        }
-    }
-    /// Uniform in [-limit, limit]; for fp16 a multiple of 2^-10 so that it is an exact normal
-    /// half (or zero).
-    static storage random_value(std::mt19937_64& rng, double limit) {
-        if constexpr (std::is_same_v<T, __half2>) {
-            const int n = static_cast<int>(limit * 1024);
-            std::uniform_int_distribution<int> d(-n, n);
-            return encode(d(rng) / 1024.0, d(rng) / 1024.0);
-        } else {
-            std::uniform_real_distribution<double> d(-limit, limit);
-            return encode(d(rng), 0.0);
-        }
-    }
-    /// x0 + steps * b, per half for fp16 (exact for the small integers verify() uses).
+    /// x0 + steps * b, per half for packed types (exact for the small integers verify() uses).
     static storage advance(storage x0, storage b, double steps) {
-        if constexpr (std::is_same_v<T, __half2>) {
-            const double lo = detail_compute::half_value(static_cast<std::uint16_t>(x0 & 0xffffu)) +
-                              steps * detail_compute::half_value(static_cast<std::uint16_t>(b & 0xffffu));
-            const double hi = detail_compute::half_value(static_cast<std::uint16_t>(x0 >> 16)) +
-                              steps * detail_compute::half_value(static_cast<std::uint16_t>(b >> 16));
-            return encode(lo, hi);
+        if constexpr (std::is_same_v<storage, std::uint32_t>) {
+            return traits::encode(traits::lo_value(x0) + steps * traits::lo_value(b),
+                                  traits::hi_value(x0) + steps * traits::hi_value(b));
         } else {
             return static_cast<storage>(static_cast<double>(x0) + steps * static_cast<double>(b));
         }
     }
-    static std::string show(storage v) {
-        if constexpr (std::is_same_v<T, __half2>)
-            return "(" + std::to_string(detail_compute::half_value(static_cast<std::uint16_t>(v & 0xffffu))) +
-                   ", " + std::to_string(detail_compute::half_value(static_cast<std::uint16_t>(v >> 16))) + ")";
-        else
-            return std::to_string(v);
-    }
 
     device_info dev_;
-    vector_fma_config cfg_;
     std::string method_;
     compute_kernel_desc desc_{};
     int blocks_ = 0;
+    int per_unit_ = 0;
     std::unique_ptr<backend::device_buffer<storage>> x0_, a_, b_, out_;
     std::unique_ptr<backend::device_buffer<detail_compute::cta_record>> records_;
 };
@@ -550,19 +670,17 @@ namespace nvidia {
 inline std::unique_ptr<compute_runner> make_vector_fma_runner(precision p, const device_info& dev,
                                                               operand_mode mode) {
     const double rate = vector_flops_per_clock(p, dev.arch);
-    const std::string shape = ", " + std::to_string(vector_fma_chains) + " chains x " +
-                              std::to_string(vector_fma_unroll) + " unrolled per thread";
     switch (p) {
     case precision::fp32:
         return std::make_unique<vector_fma_runner<float>>(
-            dev, mode, rate, std::string(vector_fma_traits<float>::instruction) + shape);
+            dev, mode, rate, vector_fma_traits<float>::instruction + vector_fma_runner<float>::shape_text());
     case precision::fp64:
         return std::make_unique<vector_fma_runner<double>>(
-            dev, mode, rate, std::string(vector_fma_traits<double>::instruction) + shape);
+            dev, mode, rate, vector_fma_traits<double>::instruction + vector_fma_runner<double>::shape_text());
     case precision::fp16:
         if (detail_compute::parse_sm(dev.arch) < 53) return nullptr; // HFMA2 needs sm_53+
         return std::make_unique<vector_fma_runner<__half2>>(
-            dev, mode, rate, std::string(vector_fma_traits<__half2>::instruction) + shape);
+            dev, mode, rate, vector_fma_traits<__half2>::instruction + vector_fma_runner<__half2>::shape_text());
     default:
         return nullptr;
     }

@@ -563,14 +563,14 @@ public:
         const double steps = static_cast<double>(trips) * unroll;
         // Addends in [1, b_max] keep every result an integer below the type's exact limit
         // (fp16: 2048), so the host reference is exact.
-        const int room = static_cast<int>((traits::exact_limit - 61.0) / steps);
-        const int b_lo = room < 5 ? room : 5, b_hi = room < 4 ? room : 4;
+        const double room = std::floor((traits::exact_limit - 61.0) / steps);
+        const std::uint32_t b_lo = room < 5 ? static_cast<std::uint32_t>(room) : 5u;
+        const std::uint32_t b_hi = room < 4 ? static_cast<std::uint32_t>(room) : 4u;
         std::vector<storage> x0(n), a(n), b(n);
         for (std::uint32_t i = 0; i < n; ++i) {
             x0[i] = traits::encode(static_cast<double>(i % 61), static_cast<double>((i * 7) % 53));
             a[i] = traits::encode(1.0, 1.0);
-            b[i] = traits::encode(static_cast<double>(i % static_cast<std::uint32_t>(b_lo) + 1),
-                                  static_cast<double>((i * 3) % static_cast<std::uint32_t>(b_hi) + 1));
+            b[i] = traits::encode(static_cast<double>(i % b_lo + 1), static_cast<double>((i * 3) % b_hi + 1));
         }
         backend::device_buffer<storage> dx0(n), da(n), db(n);
         dx0.copy_from_host(x0.data(), n);

@@ -76,6 +76,32 @@ TEST_CASE("vector FMA factory: keys, methods, nullptr cases (no device needed)")
     CHECK_THROWS_AS(f16->enqueue(nullptr, 1), invalid_argument);
 }
 
+TEST_CASE("vector FMA tuning: shapes fit their register cap (no device needed)") {
+    using namespace kernels;
+    using f32 = vector_fma_tuning<precision::fp32>;
+    using f64 = vector_fma_tuning<precision::fp64>;
+    using f16 = vector_fma_tuning<precision::fp16>;
+    CHECK(f32::fits(1));
+    CHECK(f64::fits(2));
+    CHECK(f16::fits(1));
+    // 8 per-chain fp32 chains under the 32-register cap of 8 x 256 threads spilled (ptxas).
+    CHECK_FALSE((vector_fma_shape<8, 32, 256, 8, vector_fma_operands::per_chain>::fits(1)));
+    CHECK((vector_fma_shape<8, 32, 256, 6, vector_fma_operands::per_chain>::fits(1)));
+    CHECK(vector_fma_shape<8, 32, 256, 4, vector_fma_operands::shared>::register_cap() == 64);
+    CHECK(vector_fma_shape<8, 32, 128, 1, vector_fma_operands::shared>::register_cap() == 255);
+    CHECK(vector_fma_addend_index(3, 8, 5, vector_fma_operands::per_chain, 4095) == 29);
+    CHECK(vector_fma_addend_index(3, 8, 5, vector_fma_operands::shared, 4095) == 24);
+    CHECK(to_string(vector_fma_operands::shared) == "shared");
+    // The method names the shape the factory runs.
+    device_info h100;
+    h100.arch = "sm_90";
+    h100.compute_units = 132;
+    const std::string m = nvidia::make_vector_fma_runner(precision::fp64, h100, operand_mode::random)->method();
+    CHECK(m.find(std::to_string(f64::chains) + " chains x " + std::to_string(f64::unroll) + " unrolled") !=
+          std::string::npos);
+    CHECK(m.find(std::to_string(f64::blocks_per_unit) + " blocks per SM") != std::string::npos);
+}
+
 TEST_CASE("vector FMA kernels verify on the device (fp32, fp64, fp16x2; both operand modes)") {
     if (backend::device_count() == 0) {
         test::skip("no CUDA device");

@@ -44,7 +44,9 @@ const void* mma_kernel() {
 }
 template <class T>
 const void* fma_kernel() {
-    return reinterpret_cast<const void*>(&kk::vector_fma_kernel<T, kk::vector_fma_chains, kk::vector_fma_unroll>);
+    using tu = kk::vector_fma_tuning<kk::vector_fma_traits<T>::prec>; // the shape the runner uses
+    return reinterpret_cast<const void*>(
+        &kk::vector_fma_kernel<T, tu::chains, tu::unroll, tu::threads, tu::blocks_per_unit, tu::operands>);
 }
 
 const void* aaco_sass_mma_sync_kernels[] = {

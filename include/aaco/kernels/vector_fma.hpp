@@ -201,10 +201,12 @@ struct vector_fma_shape {
     static constexpr vector_fma_operands operands = Operands;
 
     /// Estimated registers per thread for elements of `words` 32-bit registers: accumulators,
-    /// addends, the multiplier and ~12 for indices, the 64-bit trip counter and the parameter
-    /// pointers (checked against ptxas -v for every shape benchmarks/tune_vector.cu builds).
+    /// addends, the multiplier and 16 for indices, the 64-bit trip counter and the parameter
+    /// pointers. 16, not less: with 12, ptxas (CUDA 13, sm_90a) spilled 24-40 bytes in 8-chain
+    /// per-chain shapes under a 32-register cap; with 16 no shape of benchmarks/tune_vector.cu
+    /// spills (ptxas -v, sm_80 and sm_90a).
     static constexpr int registers(int words) {
-        return words * (Chains + (Operands == vector_fma_operands::shared ? 1 : Chains) + 1) + 12;
+        return words * (Chains + (Operands == vector_fma_operands::shared ? 1 : Chains) + 1) + 16;
     }
     /// Registers per thread that __launch_bounds__(Threads, BlocksPerUnit) leaves on sm_80/sm_90:
     /// 64K per SM over all resident threads, in steps of 8, at most 255.
@@ -224,8 +226,8 @@ struct vector_fma_tuning;
 /// fp32 (FFMA). untuned: chosen because FFMA issues one warp instruction per clock per SM
 /// sub-partition at its peak (128 lanes per SM on sm_90), so every non-FFMA instruction costs
 /// rate: 8 x 64 = 512 FMAs per trip keep the loop overhead near 0.5% (8 x 32 measured 96.4% of
-/// 256 FLOP/clk/SM on an H200), and shared a/b leave one register-file read per FFMA. 20 registers:
-/// 8 blocks x 256 threads (full occupancy) fit the 32-register cap.
+/// 256 FLOP/clk/SM on an H200), and shared a/b leave one register-file read per FFMA and fit
+/// the 32-register cap of 8 blocks x 256 threads (full occupancy) without spilling.
 template <>
 struct vector_fma_tuning<precision::fp32> : vector_fma_shape<8, 64, 256, 8, vector_fma_operands::shared> {};
 

@@ -4,7 +4,8 @@
 #  - stream kernels that read have global_load_dwordx4 inside a loop, kernels that write
 #    global_store_dwordx4 inside a loop; the streaming (nontemporal) policies carry the
 #    nontemporal bits (gfx90a: slc, gfx94x: nt);
-#  - the LDS kernel has ds_read_b128 inside a loop.
+#  - the LDS kernel has ds_read_b128 inside a loop, exactly in_flight of them in its innermost
+#    loop (the runner counts in_flight x 16 bytes per lane per iteration).
 # Contract (tests/isa): AACO_SOURCE_DIR, AACO_ISA_WORKDIR, HIPCC (empty => skip, exit 77),
 # CLANG19 (optional).
 set -u
@@ -24,23 +25,29 @@ namespace k = aaco::kernels;
 using aaco::stream_op;
 using LP = aaco::arch::load_policy;
 using SP = aaco::arch::store_policy;
-template <stream_op Op, int U, LP L, SP S> void* k_() { return reinterpret_cast<void*>(&k::stream_kernel<Op, 256, U, L, S>); }
-template <stream_op Op, class T> void* tuned() { return k_<Op, T::in_flight, T::load, T::store>(); }
+using MP = aaco::kernels::stream_mapping;
+template <stream_op Op, int U, LP L, SP S, MP M = MP::grid_stride> void* k_() {
+    return reinterpret_cast<void*>(&k::stream_kernel<Op, 256, U, L, S, M>);
+}
+template <stream_op Op, class T> void* tuned() {
+    return reinterpret_cast<void*>(&k::stream_kernel<Op, T::block_threads, T::in_flight, T::load, T::store, T::mapping>);
+}
 void* kernels[] = {
     k_<stream_op::read, 4, LP::plain, SP::plain>(),
     k_<stream_op::read, 4, LP::streaming, SP::plain>(),
     k_<stream_op::write, 4, LP::plain, SP::plain>(),
     k_<stream_op::write, 4, LP::plain, SP::streaming>(),
     k_<stream_op::copy, 2, LP::streaming, SP::streaming>(),
-    tuned<stream_op::read, k::hbm_stream_tuning>(),   tuned<stream_op::write, k::hbm_stream_tuning>(),
-    tuned<stream_op::copy, k::hbm_stream_tuning>(),   tuned<stream_op::triad, k::hbm_stream_tuning>(),
-    tuned<stream_op::read, k::cache_stream_tuning>(), tuned<stream_op::triad, k::cache_stream_tuning>(),
+    k_<stream_op::copy, 8, LP::plain, SP::streaming, MP::block_chunks>(),
+    tuned<stream_op::read, k::hbm_read_stream_tuning>(),  tuned<stream_op::write, k::hbm_write_stream_tuning>(),
+    tuned<stream_op::copy, k::hbm_copy_stream_tuning>(),  tuned<stream_op::triad, k::hbm_copy_stream_tuning>(),
+    tuned<stream_op::read, k::cache_stream_tuning>(),     tuned<stream_op::triad, k::cache_stream_tuning>(),
     reinterpret_cast<void*>(&k::shared_read_kernel<k::shared_memory_tuning::block_threads,
-                                                   k::shared_memory_tuning::in_flight>),
+                                                   k::shared_memory_tuning::in_flight,
+                                                   k::shared_memory_tuning::min_blocks_per_unit>),
 };
 int main() { return kernels[0] == nullptr; }
 EOF
-
 # in_loop FILE REGEX: exit 0 when an instruction matching REGEX lies between a label and a
 # later branch back to it (s_branch / s_cbranch_*) in the function in FILE.
 in_loop() {
@@ -56,6 +63,25 @@ in_loop() {
                 for (j = at[t]; j < i; j++) if (line[j] ~ re) found = 1
             }
             exit(found ? 0 : 1)
+        }' "$1"
+}
+
+# innermost_count FILE REGEX: matches of REGEX in the smallest loop that holds any (0: none).
+innermost_count() {
+    awk -v re="$2" '
+        { line[NR] = $0 }
+        /^\.LBB[0-9_]+:/ { l = $1; sub(/:.*/, "", l); at[l] = NR }
+        END {
+            best_span = -1; best = 0
+            for (i = 1; i <= NR; i++) {
+                if (line[i] !~ /^[ \t]*s_(c)?branch[a-z_0-9]*[ \t]+\.LBB/) continue
+                t = line[i]; sub(/.*[ \t]\.LBB/, ".LBB", t); sub(/[ \t;].*/, "", t)
+                if (!(t in at) || at[t] >= i) continue
+                c = 0
+                for (j = at[t]; j < i; j++) if (line[j] ~ re) c++
+                if (c > 0 && (best_span < 0 || i - at[t] < best_span)) { best_span = i - at[t]; best = c }
+            }
+            print best
         }' "$1"
 }
 
@@ -92,6 +118,16 @@ check_s() {
             fi
         elif [[ "$name" == *shared_read_kernel* ]]; then
             expect=("ds_read_b128")
+            local want got
+            want=$(sed -E 's/.*shared_read_kernelILi[0-9]+ELi([0-9]+)E.*/\1/' <<< "$name")
+            got=$(innermost_count "$f" "ds_read_b128")
+            checked=$((checked + 1))
+            if [[ "$got" -eq "$want" ]]; then
+                echo "ok   $arch $name: innermost loop has $got ds_read_b128 (counted per iteration: $want)"
+            else
+                echo "FAIL $arch $name: innermost loop has $got ds_read_b128, the runner counts $want per iteration"
+                fail=1
+            fi
         else
             continue
         fi

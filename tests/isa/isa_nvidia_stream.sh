@@ -2,8 +2,12 @@
 # ISA check of the memory kernels for sm_90a (and sm_80), read from the PTX and ptxas's report:
 #  - every stream kernel has, inside a loop, the 16-byte load of its load policy
 #    (ld.global[.cs|.lu|.cg|.nc.L1::no_allocate[.L2::256B]].v4.u32) where it reads and the
-#    16-byte store of its store policy (st.global[.cs].v4.u32) where it writes;
-#  - the shared-memory kernel has ld.shared.v4.u32 inside a loop;
+#    16-byte store of its store policy (st.global[.cs].v4.u32) where it writes, and its
+#    innermost loop holding loads has a positive multiple of in_flight x arrays read of them
+#    (grid_stride and block_chunks mappings);
+#  - the shared-memory kernel's loop holds exactly in_flight ld.shared.v4.u32: the runner counts
+#    in_flight x 16 bytes per thread per iteration, so fewer loads in the loop (hoisted or
+#    merged by the compiler) would over-count bytes;
 #  - ptxas spills nothing in these kernels.
 # Contract (tests/isa): AACO_SOURCE_DIR, AACO_ISA_WORKDIR, NVCC (empty => skip, exit 77).
 set -u
@@ -24,14 +28,12 @@ namespace k = aaco::kernels;
 using aaco::stream_op;
 using LP = aaco::arch::load_policy;
 using SP = aaco::arch::store_policy;
-template <stream_op Op, int U, LP L, SP S> void* k_() { return reinterpret_cast<void*>(&k::stream_kernel<Op, 256, U, L, S>); }
-template <class T> void* tuned(stream_op op) {
-    switch (op) {
-    case stream_op::read: return k_<stream_op::read, T::in_flight, T::load, T::store>();
-    case stream_op::write: return k_<stream_op::write, T::in_flight, T::load, T::store>();
-    case stream_op::copy: return k_<stream_op::copy, T::in_flight, T::load, T::store>();
-    default: return k_<stream_op::triad, T::in_flight, T::load, T::store>();
-    }
+using MP = aaco::kernels::stream_mapping;
+template <stream_op Op, int U, LP L, SP S, MP M = MP::grid_stride> void* k_() {
+    return reinterpret_cast<void*>(&k::stream_kernel<Op, 256, U, L, S, M>);
+}
+template <stream_op Op, class T> void* tuned() {
+    return reinterpret_cast<void*>(&k::stream_kernel<Op, T::block_threads, T::in_flight, T::load, T::store, T::mapping>);
 }
 void* kernels[] = {
     k_<stream_op::read, 4, LP::plain, SP::plain>(),
@@ -40,19 +42,23 @@ void* kernels[] = {
     k_<stream_op::read, 4, LP::l2_only, SP::plain>(),
     k_<stream_op::read, 4, LP::no_allocate, SP::plain>(),
     k_<stream_op::read, 8, LP::no_allocate_l2_prefetch, SP::plain>(),
+    k_<stream_op::read, 16, LP::no_allocate, SP::plain, MP::block_chunks>(),
     k_<stream_op::write, 4, LP::plain, SP::plain>(),
     k_<stream_op::write, 2, LP::plain, SP::streaming>(),
+    k_<stream_op::write, 8, LP::plain, SP::streaming, MP::block_chunks>(),
     k_<stream_op::copy, 4, LP::streaming, SP::streaming>(),
+    k_<stream_op::copy, 8, LP::l2_only, SP::plain, MP::block_chunks>(),
     k_<stream_op::triad, 4, LP::l2_only, SP::streaming>(),
-    tuned<k::hbm_stream_tuning>(stream_op::read), tuned<k::hbm_stream_tuning>(stream_op::write),
-    tuned<k::hbm_stream_tuning>(stream_op::copy), tuned<k::hbm_stream_tuning>(stream_op::triad),
-    tuned<k::cache_stream_tuning>(stream_op::read), tuned<k::cache_stream_tuning>(stream_op::copy),
+    k_<stream_op::triad, 8, LP::no_allocate, SP::streaming, MP::block_chunks>(),
+    tuned<stream_op::read, k::hbm_read_stream_tuning>(),  tuned<stream_op::write, k::hbm_write_stream_tuning>(),
+    tuned<stream_op::copy, k::hbm_copy_stream_tuning>(),  tuned<stream_op::triad, k::hbm_copy_stream_tuning>(),
+    tuned<stream_op::read, k::cache_stream_tuning>(),     tuned<stream_op::copy, k::cache_stream_tuning>(),
     reinterpret_cast<void*>(&k::shared_read_kernel<k::shared_memory_tuning::block_threads,
-                                                   k::shared_memory_tuning::in_flight>),
+                                                   k::shared_memory_tuning::in_flight,
+                                                   k::shared_memory_tuning::min_blocks_per_unit>),
 };
 int main() { return kernels[0] == nullptr; }
 EOF
-
 # in_loop FILE STRING: exit 0 when STRING (fixed text) occurs between a label and a later
 # branch back to that label, i.e. inside a loop of the PTX function in FILE.
 in_loop() {
@@ -68,6 +74,26 @@ in_loop() {
                 for (j = at[t]; j < i; j++) if (index(line[j], pat) > 0) found = 1
             }
             exit(found ? 0 : 1)
+        }' "$1"
+}
+
+# innermost_count FILE STRING: how many lines containing STRING the smallest loop (label to a
+# later branch back to it) that contains any has; 0 when no loop contains one.
+innermost_count() {
+    awk -v pat="$2" '
+        { line[NR] = $0 }
+        /^\$L__BB[0-9_]+:/ { l = $1; sub(/:.*/, "", l); at[l] = NR }
+        END {
+            best_span = -1; best = 0
+            for (i = 1; i <= NR; i++) {
+                if (line[i] !~ /bra(\.uni)?[ \t]+\$L__BB/) continue
+                t = line[i]; sub(/.*bra(\.uni)?[ \t]+/, "", t); sub(/;.*/, "", t)
+                if (!(t in at) || at[t] >= i) continue
+                c = 0
+                for (j = at[t]; j < i; j++) if (index(line[j], pat) > 0) c++
+                if (c > 0 && (best_span < 0 || i - at[t] < best_span)) { best_span = i - at[t]; best = c }
+            }
+            print best
         }' "$1"
 }
 
@@ -99,15 +125,28 @@ for arch in 90a 80; do
         /^}/ { if (f != "") close(f); f = "" }' "$ptx"
     for e in "$work"/entry_"$arch"_*.ptx; do
         name=$(head -n 1 "$e" | sed -E 's/.*\.entry[ \t]+([A-Za-z0-9_]+).*/\1/')
+        count_pat=""
+        count_want=0
+        count_exact=0
         if [[ "$name" == *stream_kernel* ]]; then
             op=$(sed -E 's/.*stream_opE([0-9]).*/\1/' <<< "$name")
+            in_flight=$(sed -E 's/.*stream_opE[0-9]ELi[0-9]+ELi([0-9]+)E.*/\1/' <<< "$name")
             lp=$(sed -E 's/.*load_policyE([0-9]).*/\1/' <<< "$name")
             sp=$(sed -E 's/.*store_policyE([0-9]).*/\1/' <<< "$name")
             expect=()
             [[ "$op" != 1 ]] && expect+=("$(load_instr "$lp")")   # read, copy, triad load
             [[ "$op" != 0 ]] && expect+=("$(store_instr "$sp")")  # write, copy, triad store
+            if [[ "$op" != 1 ]]; then
+                count_pat="ld.global"
+                reads=1
+                [[ "$op" == 3 ]] && reads=2
+                count_want=$((in_flight * reads))
+            fi
         elif [[ "$name" == *shared_read_kernel* ]]; then
             expect=("ld.shared.v4.u32")
+            count_pat="ld.shared.v4.u32"
+            count_want=$(sed -E 's/.*shared_read_kernelILi[0-9]+ELi([0-9]+)E.*/\1/' <<< "$name")
+            count_exact=1
         else
             continue
         fi
@@ -120,6 +159,17 @@ for arch in 90a 80; do
                 fail=1
             fi
         done
+        if [[ -n "$count_pat" ]]; then
+            checked=$((checked + 1))
+            got=$(innermost_count "$e" "$count_pat")
+            if [[ $count_exact -eq 1 && "$got" -eq "$count_want" ]] ||
+               [[ $count_exact -eq 0 && "$got" -gt 0 && $((got % count_want)) -eq 0 ]]; then
+                echo "ok   sm_$arch $name: innermost loop has $got x '$count_pat' (counted per iteration: $count_want)"
+            else
+                echo "FAIL sm_$arch $name: innermost loop has $got x '$count_pat', the runner counts $count_want per iteration${count_exact:+ (must be equal)}"
+                fail=1
+            fi
+        fi
     done
 done
 

@@ -25,14 +25,15 @@ cat > "$tu" <<'EOF'
 namespace k = aaco::kernels;
 using aaco::stream_op;
 template <stream_op Op, class T> void* tuned() {
-    return reinterpret_cast<void*>(&k::stream_kernel<Op, T::block_threads, T::in_flight, T::load, T::store>);
+    return reinterpret_cast<void*>(&k::stream_kernel<Op, T::block_threads, T::in_flight, T::load, T::store, T::mapping>);
 }
 void* kernels[] = {
-    tuned<stream_op::read, k::hbm_stream_tuning>(),   tuned<stream_op::write, k::hbm_stream_tuning>(),
-    tuned<stream_op::copy, k::hbm_stream_tuning>(),   tuned<stream_op::triad, k::hbm_stream_tuning>(),
-    tuned<stream_op::read, k::cache_stream_tuning>(), tuned<stream_op::triad, k::cache_stream_tuning>(),
+    tuned<stream_op::read, k::hbm_read_stream_tuning>(), tuned<stream_op::write, k::hbm_write_stream_tuning>(),
+    tuned<stream_op::copy, k::hbm_copy_stream_tuning>(), tuned<stream_op::triad, k::hbm_copy_stream_tuning>(),
+    tuned<stream_op::read, k::cache_stream_tuning>(),    tuned<stream_op::triad, k::cache_stream_tuning>(),
     reinterpret_cast<void*>(&k::shared_read_kernel<k::shared_memory_tuning::block_threads,
-                                                   k::shared_memory_tuning::in_flight>),
+                                                   k::shared_memory_tuning::in_flight,
+                                                   k::shared_memory_tuning::min_blocks_per_unit>),
 };
 int main() { return kernels[0] == nullptr; }
 EOF

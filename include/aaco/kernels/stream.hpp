@@ -4,23 +4,33 @@
 /// measures. Also the router `make_stream_runner` for every memory level (shared memory and the
 /// host links live in shared_memory.hpp and host_link.hpp).
 ///
-/// How one launch works. Each array holds `n` 16-byte vectors. A launch makes `passes` passes,
-/// i.e. it walks a virtual index range of n x passes vectors grid-stride; virtual index v maps to
-/// vector v mod n. Every vector is therefore touched exactly `passes` times per launch whatever
-/// the grid, and one launch can last as long as the probe wants. The wrap-around (rather than an
-/// outer pass loop) keeps every thread's loads in flight across pass boundaries, which matters
-/// for the cache levels, whose arrays hold fewer vectors than the grid has threads x loads in
-/// flight. Each thread keeps `InFlight` independent 16-byte accesses per step.
+/// How one launch works. Each array holds `n` 16-byte vectors and a launch makes `passes`
+/// passes; every vector is touched exactly `passes` times per launch whatever the grid, so one
+/// launch can last as long as the probe wants. Each thread keeps `InFlight` independent
+/// 16-byte accesses per array in flight per step (all loads of a step are issued before any
+/// store). Two mappings of threads to vectors (stream_mapping; detail::stream_walk is the one
+/// definition, shared by the kernel and the host tests that simulate whole grids):
+/// - grid_stride: a virtual index range of n x passes vectors walked grid-stride; virtual index
+///   v maps to vector v mod n. The wrap-around (rather than an outer pass loop) keeps every
+///   thread's loads in flight across pass boundaries, which matters for the cache levels, whose
+///   arrays hold fewer vectors than the grid has threads x loads in flight.
+/// - block_chunks: the arrays are cut into chunks; each block streams whole chunks front to
+///   back (persistent grid, chunks b, b + grid, ...), so DRAM sees fewer, longer sequential
+///   streams. For HBM only (the sweep decides whether it wins).
 ///
-/// For the cache levels the mapping also moves each thread to different vectors every step (the
-/// array length is trimmed slightly so that it does; see detail::spread_vectors), so reuse that
-/// L1 could serve instead of the level under test is rare, and on multi-XCD AMD parts every XCD's
-/// L2 ends up holding the whole (small) working set: what is measured is the aggregate L2
-/// bandwidth with every access an L2 hit.
+/// For the cache levels the grid_stride mapping also moves each thread to different vectors
+/// every step (the array length is trimmed slightly so that it does; see detail::spread_vectors),
+/// so reuse that L1 could serve instead of the level under test is rare, and on multi-XCD AMD
+/// parts every XCD's L2 ends up holding the whole (small) working set: what is measured is the
+/// aggregate L2 bandwidth with every access an L2 hit.
 ///
 /// 16 bytes per lane is the widest global access on these GPUs (sm_90 and CDNA3 have no 32-byte
-/// load); a "32 bytes per lane" variant would be two 16-byte accesses, which is what InFlight = 2k
-/// already issues, with better coalescing, so there is none.
+/// load); a "32 bytes per lane" variant would be two 16-byte accesses per lane, which is what
+/// InFlight = 2k already issues, with every warp instruction fully coalesced, so there is none.
+///
+/// Tuning: one constexpr struct per vendor x level/op group (nvidia_hbm_read_tuning,
+/// nvidia_hbm_write_tuning, nvidia_hbm_copy_tuning for copy and triad, nvidia_cache_stream_tuning;
+/// amd_hbm_stream_tuning, amd_cache_stream_tuning). benchmarks/tune_stream prints replacements.
 ///
 /// Verification (no result is trusted unchecked):
 /// - inputs are filled on the device with word i = i mod 1021 (triad's c: i mod 509, as floats);
@@ -401,12 +411,14 @@ static_assert(valid_tuning<nvidia_hbm_read_tuning>() && valid_tuning<nvidia_hbm_
 // =============================================================================================
 // Launch arguments and the index walk (host and device; every build)
 // =============================================================================================
-// Device compilers unroll the walk's per-slot loops (the slots must stay in registers);
-// the host compiler of a backend-less build does not know the pragma.
-#if AACO_BACKEND_NONE
+// Device passes unroll the walk's per-slot loops (the slots must stay in registers); host
+// compilers (g++ under nvcc, or a backend-less build) do not know the pragma.
+#if !AACO_DEVICE_PASS
 #define AACO_STREAM_UNROLL
+#define AACO_STREAM_ROLLED
 #else
 #define AACO_STREAM_UNROLL _Pragma("unroll")
+#define AACO_STREAM_ROLLED _Pragma("unroll 1")
 #endif
 
 namespace detail {
@@ -420,6 +432,10 @@ struct stream_params {
     std::uint32_t vectors = 0;        ///< 16-byte vectors per array, n (< 2^31)
     std::uint32_t step = 0;           ///< grid_stride: (in_flight x grid threads) mod n, a slot's advance per step
     std::uint32_t chunk_vectors = 0;  ///< block_chunks: vectors per chunk (<= 2^24)
+    std::uint32_t hop = 0;            ///< grid_stride: (grid threads) mod n, between a thread's slots
+    std::uint64_t per_thread = 0;     ///< grid_stride: (n x passes) / grid threads
+    std::uint64_t extra = 0;          ///< grid_stride: (n x passes) mod grid threads; threads below it do one more
+
     std::uint64_t passes = 0;         ///< every vector is touched this many times
     std::uint32_t seed = 0;           ///< write: word i = i + seed; copy: out = in + seed
     float scalar = 1;                 ///< triad: a = b + scalar x c
@@ -439,17 +455,22 @@ AACO_HOST_DEVICE inline void stream_walk(const stream_params& p, std::uint32_t b
     if constexpr (M == stream_mapping::grid_stride) {
         // Virtual indices t, t + threads, t + 2 threads, ... below n x passes; virtual v is
         // vector v mod n. Slot u takes every InFlight-th of them and advances by p.step.
-        const std::uint64_t threads = static_cast<std::uint64_t>(grid) * BlockThreads;
-        const std::uint64_t t = static_cast<std::uint64_t>(block) * BlockThreads + thread;
-        const std::uint64_t total = static_cast<std::uint64_t>(n) * p.passes;
-        const std::uint64_t count = t < total ? (total - 1 - t) / threads + 1 : 0;
+        // Per-thread counts and the slot spacing come from the host (make_stream_params): a
+        // 64-bit division on NVIDIA is a call whose register saves ptxas reports as spills.
+        const std::uint32_t t = block * static_cast<std::uint32_t>(BlockThreads) + thread; // < 2^32 (checked)
+        const std::uint64_t count = p.per_thread + (t < p.extra ? 1 : 0);
+        idx[0] = t % n;
         AACO_STREAM_UNROLL
-        for (int u = 0; u < InFlight; ++u)
-            idx[u] = static_cast<std::uint32_t>((t + static_cast<std::uint64_t>(u) * threads) % n);
+        for (int u = 1; u < InFlight; ++u) {
+            idx[u] = idx[u - 1] + p.hop; // both < n <= 2^31: no overflow
+            if (idx[u] >= n) idx[u] -= n;
+        }
+        // Rolled: one step already has InFlight independent accesses per array in flight.
+        AACO_STREAM_ROLLED
         for (std::uint64_t g = count / InFlight; g != 0; --g) {
             full(static_cast<const std::uint32_t*>(idx));
             AACO_STREAM_UNROLL
-        for (int u = 0; u < InFlight; ++u) {
+            for (int u = 0; u < InFlight; ++u) {
                 idx[u] += p.step; // idx < n and step < n <= 2^31: no overflow
                 if (idx[u] >= n) idx[u] -= n;
             }
@@ -503,11 +524,17 @@ inline stream_params make_stream_params(std::uint32_t vectors, std::uint64_t pas
     if (chunk_bytes % 16 != 0 || chunk_bytes / 16 > max_chunk_vectors)
         throw invalid_argument("make_stream_params: chunk_bytes must be a multiple of 16 and <= 256 MiB, got " +
                                std::to_string(chunk_bytes));
+    const std::uint64_t threads = static_cast<std::uint64_t>(grid) * static_cast<std::uint64_t>(block_threads);
+    if (threads >= (std::uint64_t{1} << 32))
+        throw invalid_argument("make_stream_params: grid x block_threads must be < 2^32");
     stream_params p;
     p.vectors = vectors;
     p.passes = passes;
-    const std::uint64_t threads = static_cast<std::uint64_t>(grid) * static_cast<std::uint64_t>(block_threads);
     p.step = static_cast<std::uint32_t>((static_cast<std::uint64_t>(in_flight) * threads) % vectors);
+    p.hop = static_cast<std::uint32_t>(threads % vectors);
+    const std::uint64_t total = static_cast<std::uint64_t>(vectors) * passes;
+    p.per_thread = total / threads;
+    p.extra = total % threads;
     p.chunk_vectors = static_cast<std::uint32_t>(chunk_bytes / 16);
     return p;
 }
@@ -959,3 +986,4 @@ inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op 
 AACO_NAMESPACE_END
 
 #undef AACO_STREAM_UNROLL
+#undef AACO_STREAM_ROLLED

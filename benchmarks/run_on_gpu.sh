@@ -37,7 +37,7 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAACO_BACKEND=cuda \
   > "$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
 targets=(aaco_gpu_tests aaco-calibrate)
 has bench && targets+=(aaco_bench_compute aaco_bench_memory aaco_quickstart aaco_heu_stream aaco_heu_gemm)
-has tune && targets+=(aaco_tune_wgmma aaco_tune_stream)
+has tune && targets+=(aaco_tune_wgmma aaco_tune_stream aaco_tune_vector)
 cmake --build "$BUILD" -j "$(nproc)" --target "${targets[@]}" > "$OUT/build.log" 2>&1 \
   || { grep -E 'error|Error' "$OUT/build.log" | head -40; note "build FAILED"; }
 note "build: $(( $(date +%s) - t0 )) s"
@@ -75,6 +75,7 @@ fi
 if has tune; then
   timeout 120 "$BUILD/benchmarks/aaco_tune_wgmma" > "$OUT/tune_wgmma.txt" 2>&1; note "tune wgmma: rc=$?"
   timeout 120 "$BUILD/benchmarks/aaco_tune_stream" > "$OUT/tune_stream.txt" 2>&1; note "tune stream: rc=$?"
+  timeout 120 "$BUILD/benchmarks/aaco_tune_vector" > "$OUT/tune_vector.txt" 2>&1; note "tune vector: rc=$?"
 fi
 
 echo; echo "======== summary ($(( $(date +%s) - t0 )) s)"

@@ -9,9 +9,11 @@
 #include <aaco/config.hpp>
 
 #if AACO_BACKEND_CUDA
+#include <aaco/backend/cuda/peer.hpp>
 #include <aaco/backend/cuda/reduce.hpp>
 #include <aaco/backend/cuda/runtime.hpp>
 #elif AACO_BACKEND_HIP
+#include <aaco/backend/hip/peer.hpp>
 #include <aaco/backend/hip/reduce.hpp>
 #include <aaco/backend/hip/runtime.hpp>
 #else

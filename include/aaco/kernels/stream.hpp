@@ -176,9 +176,14 @@ inline working_set l2_working_set_bytes(const device_info& dev, int arrays = 3) 
         w.note = "L2 working set: " + detail::size_text(total) +
                  " in all, half of one XCD's L2, read by every CU (aggregate L2 hit bandwidth)";
     } else {
-        total = dev.l2_bytes / 4;
+        // Hopper/Ampere L2 is two partitions, and a line homed in the far one is also cached in
+        // the near one while room allows. tune_stream on an H200 (2026-11-26, .cg loads): 13.1
+        // TB/s at 3.7 MiB, 10.2 at 8 MiB, 9.9 at 15 MiB. 4 MiB in all (at most a quarter of L2)
+        // is the near-partition plateau, and still 16x what one SM's L1 could hold were .cg
+        // ignored.
+        total = std::min<std::uint64_t>(std::uint64_t{4} << 20, dev.l2_bytes / 4);
         w.note = "L2 working set: " + detail::size_text(total) +
-                 " in all, half of one of the two L2 partitions";
+                 " in all, on the near-partition plateau of the two L2 partitions";
     }
     w.bytes = detail::round_to_granule(total / static_cast<std::uint64_t>(arrays));
     return w;
@@ -296,36 +301,41 @@ constexpr std::string_view to_string(stream_mapping m) {
 //   mapping          stream_mapping
 //   chunk_bytes      block_chunks only: bytes per chunk (a multiple of 16 x block_threads x in_flight)
 
-/// NVIDIA HBM read. Measured (H200, first aaco run, probe with 1 GiB and ~ms launches):
-/// 4583 GB/s; the first sweep's launches were shorter and are not comparable. Not yet swept
-/// with block_chunks or in_flight 16.
+// The four NVIDIA structs below come from tune_stream's second run, 2026-11-26, on an NVIDIA
+// H200 (132 SMs, 60 MB L2, driver 580.159.04): 2630 configurations (6 load x 2 store policies,
+// 1-16 in flight, 1-8 blocks/SM, grid_stride and block_chunks of 64 KiB-1 MiB), every one
+// verified; 1 GiB per array; the same run's cudaMemcpy device-to-device moved 4247.7 GB/s.
+
+/// NVIDIA HBM read: 4627.4 GB/s (block_chunks of 1 MiB, .cg, 4 in flight, 8 blocks/SM). Each
+/// block streaming its own contiguous megabyte keeps DRAM pages open longer than grid-striding
+/// across the whole array (grid_stride's best: 4583).
 struct nvidia_hbm_read_tuning {
     static constexpr int block_threads = 256;
-    static constexpr int blocks_per_unit = 0;
+    static constexpr int blocks_per_unit = 8;
     static constexpr int in_flight = 4;
-    static constexpr arch::load_policy load = arch::load_policy::no_allocate;
+    static constexpr arch::load_policy load = arch::load_policy::l2_only;
     static constexpr arch::store_policy store = arch::store_policy::streaming; // unused by read
-    static constexpr stream_mapping mapping = stream_mapping::grid_stride;
-    static constexpr std::uint64_t chunk_bytes = 0;
+    static constexpr stream_mapping mapping = stream_mapping::block_chunks;
+    static constexpr std::uint64_t chunk_bytes = 1048576;
 };
 
-/// NVIDIA HBM write. Measured (H200, first tune_stream sweep): every configuration with 1
-/// block per SM gave 4458-4478 GB/s against <= 4381 with more blocks (fewer concurrent DRAM
-/// write streams). Not yet swept with block_chunks.
+/// NVIDIA HBM write: 4472.9 GB/s (grid_stride, .cs stores, 1 in flight, 1 block/SM). Every
+/// 1-block/SM configuration gave 4458-4478 against <= 4381 with more blocks: fewer
+/// concurrent write streams suit the DRAM write path.
 struct nvidia_hbm_write_tuning {
     static constexpr int block_threads = 256;
     static constexpr int blocks_per_unit = 1;
-    static constexpr int in_flight = 4;
+    static constexpr int in_flight = 1;
     static constexpr arch::load_policy load = arch::load_policy::plain; // unused by write
     static constexpr arch::store_policy store = arch::store_policy::streaming;
     static constexpr stream_mapping mapping = stream_mapping::grid_stride;
     static constexpr std::uint64_t chunk_bytes = 0;
 };
 
-/// NVIDIA HBM copy and triad. Measured (H200, first tune_stream sweep): .cg loads, plain
-/// stores, 8 in flight, 1 block per SM gave the best copy (4027 GB/s) and triad (4215 GB/s)
-/// seen; the earlier default (max occupancy, .nc loads, .cs stores) gave 3984 / 4142 in the
-/// probe. Below the 4415 GB/s target: to be re-swept (block_chunks, in_flight 16).
+/// NVIDIA HBM copy and triad: copy 4058.5 GB/s, triad 4219.1 GB/s (best mean of the two:
+/// grid_stride, .cg loads, plain stores, 8 in flight, 1 block/SM). No configuration reached the
+/// cudaMemcpy reference (4247.7) on copy: mixed read/write DRAM traffic, not latency (16 in
+/// flight and 2-8 blocks/SM did not help), is what limits it; see benchmarks/RESULTS.md.
 struct nvidia_hbm_copy_tuning {
     static constexpr int block_threads = 256;
     static constexpr int blocks_per_unit = 1;
@@ -336,16 +346,14 @@ struct nvidia_hbm_copy_tuning {
     static constexpr std::uint64_t chunk_bytes = 0;
 };
 
-/// NVIDIA L2 (and any cache level), every op. Measured (H200, first tune_stream sweep, 15 MiB):
-/// .cg, 2 in flight, 4 blocks per SM gave 9615 GB/s (that run's "VERIFY FAILED" was the
-/// sweep's own stale-partials bug, since fixed), against 9465 for the earlier default (.cg, 4
-/// in flight, max occupancy). Stays grid_stride: detail::spread_vectors keeps L1 out of the
-/// way only for that mapping. .cg because it caches in L2 only, so L1 cannot serve a read;
-/// plain stores keep written lines resident in L2.
+/// NVIDIA L2 (and any cache level), every op: 13065.7 GB/s on a 3.7 MiB working set (.cg, 1 in
+/// flight, 8 blocks/SM, grid_stride); 10226 at 8 MiB and ~9900 at 15 MiB: working sets that
+/// fit twice into one partition are served from the near partition (see l2_working_set_bytes).
+/// .cg caches in L2 only, so L1 cannot serve a read; plain stores keep written lines in L2.
 struct nvidia_cache_stream_tuning {
     static constexpr int block_threads = 256;
-    static constexpr int blocks_per_unit = 4;
-    static constexpr int in_flight = 2;
+    static constexpr int blocks_per_unit = 8;
+    static constexpr int in_flight = 1;
     static constexpr arch::load_policy load = arch::load_policy::l2_only;
     static constexpr arch::store_policy store = arch::store_policy::plain;
     static constexpr stream_mapping mapping = stream_mapping::grid_stride;

@@ -223,29 +223,28 @@ struct vector_fma_shape {
 template <precision P>
 struct vector_fma_tuning;
 
-/// fp32 (FFMA). untuned: chosen because FFMA issues one warp instruction per clock per SM
-/// sub-partition at its peak (128 lanes per SM on sm_90), so every non-FFMA instruction costs
-/// rate: 8 x 64 = 512 FMAs per trip keep the loop overhead near 0.5% (8 x 32 measured 96.4% of
-/// 256 FLOP/clk/SM on an H200), and shared a/b leave one register-file read per FFMA and fit
-/// the 32-register cap of 8 blocks x 256 threads (full occupancy) without spilling.
+// Measured 2026-11-26 with benchmarks/tune_vector.cu on an NVIDIA H200 (sm_90, 132 SMs, driver
+// 580.159.04), random operands; each winner is the sweep's best clock-adjusted efficiency.
+//
+/// fp32 (FFMA): 8 chains x 128 unrolled, 256 threads x 8 blocks/SM, shared a/b: 65.47 TFLOP/s at
+/// 1973 MHz = 98.2% of 256 FLOP/clk/SM. FFMA issues one warp instruction per clock per
+/// sub-partition, so a long trip keeps the loop overhead small (8 x 32 per-chain: 96.4%).
 template <>
-struct vector_fma_tuning<precision::fp32> : vector_fma_shape<8, 64, 256, 8, vector_fma_operands::shared> {};
+struct vector_fma_tuning<precision::fp32> : vector_fma_shape<8, 128, 256, 8, vector_fma_operands::shared> {};
 
-/// fp64 (DFMA). untuned: chosen because DFMA is not issue-bound (64 lanes per SM on sm_90: one
-/// warp instruction per 2 clocks per sub-partition) but reads three 64-bit sources; the
-/// per-chain-addend loop (8 x 32, up to 8 blocks) measured 91.5% of 128 FLOP/clk/SM on an H200,
-/// which points at register-file bandwidth/bank conflicts rather than latency, so shared a/b.
-/// 4 blocks x 256 threads = 8 warps per sub-partition x 8 chains = 64 independent DFMAs in
-/// flight, far more than latency (~8 clocks) x rate (0.5 per clock), with a 64-register cap.
+/// fp64 (DFMA): 4 chains x 64 unrolled, 256 threads x 8 blocks/SM, shared a/b: 30.76 TFLOP/s at
+/// 1980 MHz = 92.0% of 128 FLOP/clk/SM. Every one of the 27 shapes swept (4-16 chains, unroll
+/// 32-64, 128-1024 threads, 1-8 blocks/SM, shared or per-chain operands) landed at 91.5-92.0%:
+/// the ceiling is the DFMA pipe's own sustained rate on this card, not latency or occupancy.
 template <>
-struct vector_fma_tuning<precision::fp64> : vector_fma_shape<8, 32, 256, 4, vector_fma_operands::shared> {};
+struct vector_fma_tuning<precision::fp64> : vector_fma_shape<4, 64, 256, 8, vector_fma_operands::shared> {};
 
-/// fp16 (packed HFMA2, 4 FLOPs each). untuned: chosen like fp32: at 512 FLOP/clk/SM HFMA2 also
-/// needs one warp instruction per clock per sub-partition (the H100 white paper lists fp16 and
-/// bf16 non-tensor at 2x fp32), so the long 8 x 64 trip and shared a/b; the 8 x 32 per-chain loop
-/// measured 65.1% on an H200, which tune_vector is to explain.
+/// fp16 (packed HFMA2, 4 FLOPs each): 8 chains x 128 unrolled, 256 threads x 8 blocks/SM, shared
+/// a/b: 131.47 TFLOP/s at 1972 MHz = 98.6% of 512 FLOP/clk/SM (the H100 white paper's 2x fp32
+/// non-tensor rate). The first kernel (8 x 32, per-chain addends) reached only 65%: HFMA2 needs
+/// the operand-reuse form to issue every clock.
 template <>
-struct vector_fma_tuning<precision::fp16> : vector_fma_shape<8, 64, 256, 8, vector_fma_operands::shared> {};
+struct vector_fma_tuning<precision::fp16> : vector_fma_shape<8, 128, 256, 8, vector_fma_operands::shared> {};
 
 #if !AACO_BACKEND_NONE
 // =============================================================================================

@@ -14,17 +14,24 @@ AACO_NAMESPACE_BEGIN
 namespace probes {
 
 #if !AACO_BACKEND_NONE
-/// Launches per sample. First H200 run (2026-11-26): 200 async launches per sample (~0.65 ms)
-/// gave a CoV of 5.7% and 20 sync round trips 3.0%: host jitter of a few microseconds per
-/// sample. Samples of a few milliseconds average it out: 2000 async/graph launches (~6 ms and
-/// ~1.4 ms), 200 sync round trips (~1.7 ms).
-inline int launches_per_sample(launch_mode m) { return m == launch_mode::sync ? 200 : 2000; }
+/// Launches per sample. H200 runs (2026-11-26): 200 async launches per sample (~0.65 ms) gave a
+/// CoV of 5.7%, 2000 (~6 ms) still 6.1% with a clean IQR: occasional host hiccups of a
+/// millisecond or so inside a sample. Async samples of ~15 ms dilute them; graph replays and
+/// sync round trips were already stable (0.06% and 1.0%).
+inline int launches_per_sample(launch_mode m) {
+    switch (m) {
+    case launch_mode::async: return 5000;
+    case launch_mode::sync: return 200;
+    case launch_mode::graph: return 2000;
+    }
+    return 1000;
+}
 
 /// Measures one launch mode under the stopping rule. Throws on failure.
 inline launch_figure measure_launch(launch_mode mode, const sampling_config& cfg,
                                     backend::stream& s) {
     const int launches = launches_per_sample(mode);
-    constexpr int samples_per_batch = 8;  // amortises the per-call warm-up batch
+    constexpr int samples_per_batch = 10;  // amortises the per-call warm-up batch
     stats::stopping_rule rule(cfg.rule);
     void* native = reinterpret_cast<void*>(s.get());
     while (!rule.done()) {

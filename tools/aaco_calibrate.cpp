@@ -1,6 +1,8 @@
 // aaco-calibrate: measure a GPU's hardware envelope, or print a datasheet one, and report it as
 // JSON, markdown and an SVG roofline, with HEU for the workloads given on the command line.
 #include <aaco/aaco.hpp>
+#include <aaco/fleet.hpp>
+#include <aaco/probes/node.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -162,6 +164,68 @@ aaco::envelope measure_device(int id, const cli_options& o) {
     return env;
 }
 
+// ---- --device all: every GPU in turn, then the node summary and the P2P matrix -------------
+
+/// "roof.svg" -> "roof.dev1.svg" (one file per device in node mode).
+std::string per_device_path(const std::string& path, int id) {
+    const auto slash = path.find_last_of('/');
+    const auto dot = path.find_last_of('.');
+    const std::string tag = ".dev" + std::to_string(id);
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return path + tag;
+    return path.substr(0, dot) + tag + path.substr(dot);
+}
+
+/// Reports a node: every device's markdown, the node summary, the P2P matrix (markdown to
+/// stdout, or to --markdown FILE, or to stderr when stdout carries the JSON), the node JSON
+/// document (--json), per-device SVGs and HEU lines. Exit code: 1 if a device failed, else 3 if
+/// a ceiling is unstable, else 0.
+int report_node(const aaco::fleet::node_report& node, const cli_options& o) {
+    std::ostream& text_out = o.json_path == "-" ? std::cerr : std::cout;
+    std::ostringstream md;
+    for (const aaco::envelope& env : node.devices) md << aaco::to_markdown(env) << "\n";
+    md << aaco::fleet::node_summary_markdown(node) << "\n";
+    if (node.p2p.devices.size() >= 2) md << aaco::fleet::p2p_markdown(node.p2p);
+    if (!o.json_path.empty()) write_output(o.json_path, aaco::fleet::to_json(node) + "\n");
+    if (!o.markdown_path.empty())
+        write_output(o.markdown_path, md.str());
+    else
+        text_out << md.str();
+    int code = exit_ok;
+    for (const aaco::envelope& env : node.devices) {
+        std::vector<aaco::svg_point> points;
+        for (const std::string& h : o.heu) {
+            const heu_request r = parse_heu(h);
+            const aaco::heu_result res = aaco::heu(env, r.tflops, r.ai, r.prec);
+            text_out << "device " << env.device.id << ": HEU " << r.text << ": " << res.value * 100
+                     << "% of " << res.attainable_tflops << " TFLOP/s attainable ("
+                     << to_string(res.b) << "-bound by " << res.binding_ceiling << ")\n";
+            points.push_back({r.text, r.ai, r.tflops, res.value});
+        }
+        if (!o.svg_path.empty())
+            write_output(per_device_path(o.svg_path, env.device.id), aaco::to_svg(env, points, {}));
+        if (!env.validation().stable) code = exit_unstable;
+    }
+    for (const aaco::failure& f : node.failures)
+        std::fprintf(stderr, "aaco-calibrate: %s failed: %s\n", f.key.c_str(), f.reason.c_str());
+    if (!node.failures.empty()) code = exit_failure;
+    return code;
+}
+
+/// `--device all`: calibrates `ids` one after another, then the P2P matrix.
+int run_node(const std::vector<int>& ids, const cli_options& o) {
+    aaco::probes::node_options n;
+    n.calibration = make_calibration_options(o);
+    n.p2p_sampling = o.quick ? aaco::probes::p2p_config::quick() : aaco::probes::p2p_config{};
+    n.measure = [&o](int id) { return measure_device(id, o); };
+    const aaco::fleet::node_report node = aaco::probes::calibrate_node(ids, n);
+    if (node.devices.empty()) {
+        std::string why;
+        for (const aaco::failure& f : node.failures) why += "; " + f.key + ": " + f.reason;
+        throw aaco::no_device_error("--device all: no device could be calibrated" + why);
+    }
+    return report_node(node, o);
+}
+
 int run(const cli_options& o) {
     if (o.list_profiles) {
         for (const aaco::profile& p : aaco::list_profiles())
@@ -189,6 +253,7 @@ int run(const cli_options& o) {
             throw aaco::invalid_argument("--device '" + o.device + "': expected a device number or 'all'");
         }
     }
+    if (o.device == "all") return run_node(ids, o);
     int code = exit_ok;
     for (int id : ids) {
         const aaco::envelope env = measure_device(id, o);

@@ -37,6 +37,7 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAACO_BACKEND=cuda \
   > "$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
 targets=(aaco_gpu_tests aaco-calibrate)
 has bench && targets+=(aaco_bench_compute aaco_bench_memory aaco_quickstart aaco_heu_stream aaco_heu_gemm)
+has node && targets+=(aaco_bench_fleet)
 has tune && targets+=(aaco_tune_wgmma aaco_tune_stream aaco_tune_vector)
 cmake --build "$BUILD" -j "$(nproc)" --target "${targets[@]}" > "$OUT/build.log" 2>&1 \
   || { grep -E 'error|Error' "$OUT/build.log" | head -40; note "build FAILED"; }
@@ -71,6 +72,11 @@ if has bench; then
   for e in quickstart heu_stream heu_gemm; do
     timeout 120 "$BUILD/examples/aaco_$e" --quick > "$OUT/example_$e.txt" 2>&1; note "example $e: rc=$?"
   done
+fi
+if has node; then
+  /usr/bin/time -f "%e s wall" "$BUILD/tools/aaco-calibrate" --device all --quick --json "$OUT/node.json" \
+    --markdown "$OUT/node.md" > "$OUT/node.log" 2>&1; note "node (--device all --quick): rc=$? $(tail -1 "$OUT/node.log")"
+  timeout 120 "$BUILD/benchmarks/fleet/aaco_bench_fleet" > "$OUT/bench_fleet.txt" 2>&1; note "bench fleet: rc=$?"
 fi
 if has tune; then
   timeout 120 "$BUILD/benchmarks/aaco_tune_wgmma" > "$OUT/tune_wgmma.txt" 2>&1; note "tune wgmma: rc=$?"

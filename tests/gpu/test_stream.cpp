@@ -76,7 +76,9 @@ TEST_CASE("stream: working-set sizing follows the device") {
     CHECK(!small.note.empty());
     const auto l2 = kernels::l2_working_set_bytes(h100, 1);
     CHECK(l2.bytes <= h100.l2_bytes / 4);
-    CHECK(l2.bytes > h100.l2_bytes / 8);
+    // 4 MiB in all: the near-partition plateau measured on an H200 (kernels/stream.hpp).
+    CHECK(l2.bytes <= (4ull << 20));
+    CHECK(l2.bytes > (4ull << 20) - (64ull << 10));
     CHECK(kernels::llc_working_set_bytes(h100).bytes == 0);
 
     aaco::device_info mi300x;

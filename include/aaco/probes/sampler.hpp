@@ -38,11 +38,11 @@ struct sampling_config {
         c.rule.max_samples = 400;
         return c;
     }
-    /// Quick mode: 30 ms minimum, 80 ms cap per figure, 2 ms launches (8 ms for compute).
+    /// Quick mode: 30 ms minimum, 60 ms cap per figure, 2 ms launches (8 ms for compute).
     static sampling_config quick() {
         sampling_config c;
         c.rule.min_seconds = 0.03;
-        c.rule.timeout_seconds = 0.08;
+        c.rule.timeout_seconds = 0.06;
         c.rule.min_samples = 5;
         c.rule.max_samples = 200;
         c.target_launch_ms = 2.0;

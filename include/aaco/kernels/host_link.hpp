@@ -31,9 +31,10 @@ AACO_NAMESPACE_BEGIN
 namespace kernels {
 
 namespace detail {
-/// Target copy size. Untuned: chosen because at PCIe 5.0 x16 (~55 GB/s) 256 MiB takes ~5 ms,
-/// long against the ~10 us per-copy setup, so the figure is the link's asymptotic rate.
-inline constexpr std::uint64_t host_link_target_bytes = 256 * mib;
+/// Target copy size. H200 over PCIe 5.0 x16 (2026-11-26): 64 MiB and 256 MiB copies both moved
+/// 55.4-55.5 GB/s in each direction (~1.2 ms per copy, long against the ~10 us per-copy setup),
+/// and 256 MiB cost ~0.5 s per direction in a full calibration.
+inline constexpr std::uint64_t host_link_target_bytes = 64 * mib;
 /// Smallest copy size worth measuring. Untuned: at 1 MiB setup costs are still a few percent.
 inline constexpr std::uint64_t host_link_min_bytes = 1 * mib;
 /// Modulus of the source pattern: word i = i mod 1021.

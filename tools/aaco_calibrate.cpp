@@ -1,6 +1,7 @@
 // aaco-calibrate: measure a GPU's hardware envelope, or print a datasheet one, and report it as
 // JSON, markdown and an SVG roofline, with HEU for the workloads given on the command line.
 #include <aaco/aaco.hpp>
+#include <aaco/probes/sweep.hpp>
 #include <aaco/fleet.hpp>
 #include <aaco/probes/node.hpp>
 
@@ -95,6 +96,7 @@ struct cli_options {
     double time_budget = 0;
     bool no_progress = false;
     bool list_profiles = false;
+    bool sweep = false;
 };
 
 /// Reports one envelope in every format asked for, plus the HEU lines. Returns the exit code.
@@ -226,6 +228,32 @@ int run_node(const std::vector<int>& ids, const cli_options& o) {
     return report_node(node, o);
 }
 
+/// --sweep: read bandwidth versus working set on one device, and the capacity knees in it.
+int run_sweep(int id) {
+    const aaco::device_info dev = aaco::probes::open_device(id);  // throws no_device_error
+#if AACO_BACKEND_NONE
+    (void)dev;
+    return exit_no_gpu_or_args;
+#else
+    aaco::backend::stream s;
+    const std::vector<std::uint64_t> sizes =
+        aaco::probes::sweep_sizes(dev, aaco::backend::device_memory().free_bytes);
+    const auto points = aaco::probes::memory_sweep(dev, sizes, aaco::probes::sampling_config::quick(), s);
+    std::printf("# Working-set sweep: %s (read, L2-only loads)\n\n| working set | GB/s |\n|---:|---:|\n",
+                dev.name.c_str());
+    for (const auto& p : points)
+        std::printf("| %.2f MiB | %.1f |\n", static_cast<double>(p.working_set_bytes) / (1 << 20), p.gbps);
+    const auto knees = aaco::stats::find_knees(points);
+    std::printf("\nCapacity knees (bandwidth falls below 80%% of the plateau):\n");
+    if (knees.empty()) std::printf("- none\n");
+    for (const auto& k : knees)
+        std::printf("- between %.2f MiB and %.2f MiB: %.1f -> %.1f GB/s\n",
+                    static_cast<double>(k.last_fast_bytes) / (1 << 20),
+                    static_cast<double>(k.first_slow_bytes) / (1 << 20), k.plateau_gbps, k.after_gbps);
+    return exit_ok;
+#endif
+}
+
 int run(const cli_options& o) {
     if (o.list_profiles) {
         for (const aaco::profile& p : aaco::list_profiles())
@@ -239,6 +267,8 @@ int run(const cli_options& o) {
     (void)make_calibration_options(o);  // parses --precision and --level
     if (!o.profile.empty()) return report(aaco::datasheet_envelope(aaco::find_profile(o.profile)), o);
     std::vector<int> ids;
+    if (o.sweep && o.device == "all")
+        throw aaco::invalid_argument("--sweep measures one device: give --device N");
     if (o.device == "all") {
 #if !AACO_BACKEND_NONE
         for (int i = 0; i < aaco::backend::device_count(); ++i) ids.push_back(i);
@@ -254,6 +284,7 @@ int run(const cli_options& o) {
         }
     }
     if (o.device == "all") return run_node(ids, o);
+    if (o.sweep) return run_sweep(ids.front());
     int code = exit_ok;
     for (int id : ids) {
         const aaco::envelope env = measure_device(id, o);
@@ -281,6 +312,7 @@ int main(int argc, char** argv) {
     app.add_option("--profile", o.profile, "print the datasheet envelope of a card instead of measuring (see --list-profiles)");
     app.add_option("--fallback-profile", o.fallback_profile, "when no GPU can be measured, print this card's datasheet envelope (exit code stays 2)");
     app.add_flag("--list-profiles", o.list_profiles, "list the datasheet profiles");
+    app.add_flag("--sweep", o.sweep, "measure read bandwidth from 256 KiB to 4x the last-level cache and report the capacity knees");
     app.add_option("--heu", o.heu, "TFLOPS@AI[:precision]: HEU of a workload (repeatable), e.g. 800@150:fp16");
     app.add_flag("--cold", o.cold, "zero operands in the compute loops (default: random finite values)");
     app.add_option("--cache", o.cache_path, "reuse the envelope in FILE when it matches this device, else recalibrate and replace it");

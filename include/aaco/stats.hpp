@@ -6,3 +6,4 @@
 #include <aaco/config.hpp>
 #include <aaco/stats/stopping_rule.hpp>
 #include <aaco/stats/summary.hpp>
+#include <aaco/stats/knees.hpp>

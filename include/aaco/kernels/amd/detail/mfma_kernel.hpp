@@ -138,7 +138,7 @@ __attribute__((amdgpu_waves_per_eu(mfma_peak_config::blocks_per_cu))) void mfma_
 #elif AACO_DEVICE_PASS
     detail::record_no_path(p.records);  // a device pass without an aaco path
 #else
-    (void)p;                             // host pass: only the launch stub is generated
+    (void)p;                             // host pass: only the host-side launch entry is generated
 #endif
 }
 

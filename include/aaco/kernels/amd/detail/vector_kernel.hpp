@@ -195,7 +195,7 @@ AACO_KERNEL __launch_bounds__(vector_peak_config::block_threads) void vector_pea
 #elif AACO_DEVICE_PASS
     detail::record_no_path(p.records);  // a device pass without an aaco path
 #else
-    (void)p;                             // host pass: only the launch stub is generated
+    (void)p;                             // host pass: only the host-side launch entry is generated
 #endif
 }
 

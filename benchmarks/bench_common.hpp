@@ -98,7 +98,7 @@ inline nlohmann::json device_json(const aaco::device_info& d) {
     return {{"name", d.name},           {"arch", d.arch},
             {"compute_units", d.compute_units}, {"max_clock_mhz", d.max_clock_mhz},
             {"uuid", d.uuid},           {"driver_version", d.driver_version},
-            {"runtime_version", d.runtime_version}, {"ecc", d.ecc}};
+            {"runtime_version", d.runtime_version}, {"ecc", d.ecc.value_or(false)}};
 }
 
 /// Writes `j` to `path` (pretty-printed); throws aaco::error on I/O failure.

@@ -110,7 +110,7 @@ std::vector<memory_row> measure_aaco_memory(const aaco::device_info& dev, bool q
                                             aaco::backend::stream& s) {
     const aaco::profile* prof = aaco::match_profile(dev);
     std::vector<memory_row> rows;
-    for (aaco::memory_level l : aaco::all_memory_levels) {
+    for (aaco::memory_level l : aaco::bandwidth_memory_levels) {
         // The ops the calibrator measures at this level (every op on HBM, reads on the caches,
         // copies on the host links).
         for (aaco::stream_op op : aaco::probes::ops_for(l, quick)) {

@@ -29,7 +29,8 @@ static_assert(traffic(stream_op::triad).arrays_written == 1, "triad writes a");
 static_assert(traffic(stream_op::copy).arrays_read == 1 && traffic(stream_op::copy).arrays_written == 1,
               "copy reads one array and writes one");
 static_assert(all_precisions.size() == 7, "seven precisions");
-static_assert(all_memory_levels.size() == 6, "six memory levels");
+static_assert(all_memory_levels.size() == 7, "seven memory levels (l1: latency only)");
+static_assert(bandwidth_memory_levels.size() == 6, "six levels with a bandwidth probe");
 
 TEST_CASE("precision: every precision round-trips through its name") {
     std::set<std::string> names;

@@ -18,6 +18,16 @@
 /// its statistics, the device, the failures). Field names carry their unit (`_tflops`, `_gbps`,
 /// `_us`, `_bytes`, `_mhz`, `_seconds`). NaN is written as `null` and read back as NaN.
 ///
+/// **Schema 2** (envelope_schema_version) adds, per figure: `telemetry` (power, limit, clocks,
+/// temperature, throttle reasons and `power_limited`, or null without a telemetry library),
+/// `clock_adjusted_efficiency` (statistics of the per-launch efficiencies), `operand_distribution`,
+/// `sustained` (the steady-state figure beside the burst one) and `roof_tflops`; memory `scope`
+/// ("roof" or "whole"); launch modes `device` and `enqueue` with their `method`; the lists
+/// `latency` and `capacities`; `telemetry_note`; and in every statistics block `p2_5`, `p97_5`,
+/// `median_ci_low`, `median_ci_high`. What is unknown is `null`: a datasheet envelope writes null
+/// statistics, operands, timestamp, ECC, UUID and wall time, and its seed `validation` block says
+/// `"source": "datasheet"` with a null `cov`. Version 1 files are read with those fields unknown.
+///
 /// **Reading** accepts (a) files with an `"aaco"` object (it is authoritative; the seed block must
 /// agree with it), (b) plain seed-format files without one, and rejects anything else with an
 /// aaco::parse_error that says what is wrong and where (a JSON pointer such as
@@ -269,7 +279,7 @@ inline double read_number(const json& obj, const std::string& pointer, const cha
 inline std::uint64_t read_uint(const json& obj, const std::string& pointer, const char* key,
                                std::uint64_t hi, bool required, std::uint64_t fallback = 0) {
     const json* v = find_field(obj, pointer, key, required);
-    if (!v) return fallback;
+    if (!v || (v->is_null() && !required)) return fallback;  // null = unknown
     const std::string p = pointer_append(pointer, key);
     if (v->is_number_unsigned()) {
         const std::uint64_t x = v->get<std::uint64_t>();
@@ -284,7 +294,7 @@ inline std::uint64_t read_uint(const json& obj, const std::string& pointer, cons
 inline int read_int(const json& obj, const std::string& pointer, const char* key, int lo,
                     int hi, bool required, int fallback = 0) {
     const json* v = find_field(obj, pointer, key, required);
-    if (!v) return fallback;
+    if (!v || (v->is_null() && !required)) return fallback;  // null = unknown
     const std::string p = pointer_append(pointer, key);
     if (!v->is_number_integer()) fail(p, "expected an integer, got " + describe(*v));
     // Compare in 64 bits before narrowing; unsigned values above INT64_MAX are out anyway.
@@ -309,7 +319,7 @@ inline bool read_bool(const json& obj, const std::string& pointer, const char* k
 inline std::string read_string(const json& obj, const std::string& pointer, const char* key,
                                bool required, const std::string& fallback = {}) {
     const json* v = find_field(obj, pointer, key, required);
-    if (!v) return fallback;
+    if (!v || (v->is_null() && !required)) return fallback;  // null = unknown
     if (!v->is_string())
         fail(pointer_append(pointer, key), "expected a string, got " + describe(*v));
     return v->get<std::string>();
@@ -362,11 +372,16 @@ inline operand_mode parse_operand_mode(std::string_view s) {
 }
 
 inline launch_mode parse_launch_mode(std::string_view s) {
-    if (s == "async") return launch_mode::async;
-    if (s == "sync") return launch_mode::sync;
-    if (s == "graph") return launch_mode::graph;
+    for (launch_mode m : all_launch_modes)
+        if (to_string(m) == s) return m;
     throw invalid_argument("unknown launch mode '" + std::string(s) +
-                           "' (expected async, sync or graph)");
+                           "' (expected device, enqueue, async, sync or graph)");
+}
+
+inline memory_scope parse_memory_scope(std::string_view s) {
+    if (s == "roof") return memory_scope::roof;
+    if (s == "whole") return memory_scope::whole;
+    throw invalid_argument("unknown memory scope '" + std::string(s) + "' (expected roof or whole)");
 }
 
 inline envelope_source parse_source(std::string_view s) {
@@ -383,6 +398,17 @@ inline ordered_json number_or_null(double v) {
     return std::isfinite(v) ? ordered_json(v) : ordered_json(nullptr);
 }
 
+/// A string, or null when empty (= unknown).
+inline ordered_json string_or_null(const std::string& v) {
+    return v.empty() ? ordered_json(nullptr) : ordered_json(v);
+}
+
+/// A count or size, or null when 0 (= unknown: no GPU has 0 bytes of memory or 0 SMs).
+template <typename T>
+ordered_json count_or_null(T v) {
+    return v == 0 ? ordered_json(nullptr) : ordered_json(v);
+}
+
 inline ordered_json write_stats(const sample_stats& s) {
     ordered_json j;
     j["samples"] = static_cast<std::uint64_t>(s.samples);
@@ -396,6 +422,73 @@ inline ordered_json write_stats(const sample_stats& s) {
     j["measured_seconds"] = number_or_null(s.measured_seconds);
     j["iterations"] = s.iterations;
     j["stable"] = s.stable;
+    j["p2_5"] = number_or_null(s.p2_5);
+    j["p97_5"] = number_or_null(s.p97_5);
+    j["median_ci_low"] = number_or_null(s.median_ci_low);
+    j["median_ci_high"] = number_or_null(s.median_ci_high);
+    return j;
+}
+
+/// Statistics, or null for a figure that has none (a datasheet figure).
+inline ordered_json write_stats_or_null(const sample_stats& s, bool datasheet) {
+    return datasheet && !s.measured() ? ordered_json(nullptr) : write_stats(s);
+}
+
+inline ordered_json write_telemetry(const telemetry_summary& t) {
+    if (!t.available()) return nullptr;
+    ordered_json j;
+    j["source"] = t.source;
+    j["readings"] = t.readings;
+    j["power_mean_w"] = number_or_null(t.power_mean_w);
+    j["power_max_w"] = number_or_null(t.power_max_w);
+    j["power_limit_w"] = number_or_null(t.power_limit_w);
+    j["temperature_min_c"] = number_or_null(t.temperature_min_c);
+    j["temperature_max_c"] = number_or_null(t.temperature_max_c);
+    j["sm_clock_mean_mhz"] = number_or_null(t.sm_clock_mean_mhz);
+    j["sm_clock_min_mhz"] = number_or_null(t.sm_clock_min_mhz);
+    j["sm_clock_max_mhz"] = number_or_null(t.sm_clock_max_mhz);
+    j["memory_clock_mhz"] = number_or_null(t.memory_clock_mhz);
+    j["throttle_reasons"] = t.throttle_reasons;
+    const std::optional<bool> limited = t.power_limited();
+    j["power_limited"] = limited ? ordered_json(*limited) : ordered_json(nullptr);
+    return j;
+}
+
+inline ordered_json write_sustained(const std::optional<sustained_figure>& s) {
+    if (!s) return nullptr;
+    ordered_json j;
+    j["seconds"] = number_or_null(s->seconds);
+    j["tflops"] = number_or_null(s->tflops);
+    j["clock_mhz"] = number_or_null(s->clock_mhz);
+    j["stats"] = write_stats(s->stats);
+    j["clock_adjusted_efficiency"] = s->efficiency.measured() ? write_stats(s->efficiency)
+                                                              : ordered_json(nullptr);
+    j["telemetry"] = write_telemetry(s->telemetry);
+    return j;
+}
+
+inline ordered_json write_latency(const latency_figure& f) {
+    ordered_json j;
+    j["level"] = std::string(to_string(f.level));
+    j["scope"] = f.scope;
+    j["ns"] = number_or_null(f.ns);
+    j["cycles"] = number_or_null(f.cycles);
+    j["clock_mhz"] = number_or_null(f.clock_mhz);
+    j["working_set_bytes"] = f.working_set_bytes;
+    j["stride_bytes"] = f.stride_bytes;
+    j["method"] = f.method;
+    j["stats"] = write_stats(f.stats);
+    j["cycle_stats"] = write_stats(f.cycle_stats);
+    return j;
+}
+
+inline ordered_json write_capacity(const capacity_figure& f) {
+    ordered_json j;
+    j["level"] = std::string(to_string(f.level));
+    j["low_bytes"] = f.low_bytes;
+    j["high_bytes"] = f.high_bytes;
+    j["queried_bytes"] = count_or_null(f.queried_bytes);
+    j["method"] = f.method;
     return j;
 }
 
@@ -405,51 +498,62 @@ inline ordered_json write_device(const device_info& d) {
     j["name"] = d.name;
     j["vendor"] = d.vendor;
     j["arch"] = d.arch;
-    j["compute_units"] = d.compute_units;
-    j["max_clock_mhz"] = number_or_null(d.max_clock_mhz);
-    j["l2_bytes"] = d.l2_bytes;
-    j["llc_bytes"] = d.llc_bytes;
-    j["memory_bytes"] = d.memory_bytes;
-    j["shared_bytes_per_unit"] = d.shared_bytes_per_unit;
-    j["uuid"] = d.uuid;
-    j["pci_bus_id"] = d.pci_bus_id;
-    j["driver_version"] = d.driver_version;
-    j["runtime_version"] = d.runtime_version;
-    j["ecc"] = d.ecc;
+    j["compute_units"] = count_or_null(d.compute_units);
+    j["max_clock_mhz"] = d.max_clock_mhz > 0 ? number_or_null(d.max_clock_mhz) : ordered_json(nullptr);
+    j["l2_bytes"] = count_or_null(d.l2_bytes);
+    j["llc_bytes"] = d.llc_bytes;  // 0 = the device has no cache behind L2 (a known fact)
+    j["memory_bytes"] = count_or_null(d.memory_bytes);
+    j["shared_bytes_per_unit"] = count_or_null(d.shared_bytes_per_unit);
+    j["uuid"] = string_or_null(d.uuid);
+    j["pci_bus_id"] = string_or_null(d.pci_bus_id);
+    j["driver_version"] = count_or_null(d.driver_version);
+    j["runtime_version"] = count_or_null(d.runtime_version);
+    j["ecc"] = d.ecc ? ordered_json(*d.ecc) : ordered_json(nullptr);
     return j;
 }
 
-inline ordered_json write_compute(const compute_figure& f) {
+inline ordered_json write_compute(const compute_figure& f, bool datasheet) {
     ordered_json j;
     j["precision"] = std::string(to_string(f.prec));
     j["unit"] = std::string(to_string(f.unit));
     j["tflops"] = number_or_null(f.tflops);
-    j["operands"] = std::string(to_string(f.operands));
+    j["roof_tflops"] = number_or_null(f.roof_tflops());
+    j["operands"] = datasheet ? ordered_json(nullptr) : ordered_json(std::string(to_string(f.operands)));
+    j["operand_distribution"] = string_or_null(f.operand_distribution);
     j["clock_mhz"] = number_or_null(f.clock_mhz);
     j["clock_adjusted_peak_tflops"] = number_or_null(f.clock_adjusted_peak_tflops);
+    j["clock_adjusted_efficiency"] = f.clock_adjusted_efficiency.measured()
+                                         ? write_stats(f.clock_adjusted_efficiency)
+                                         : ordered_json(nullptr);
     j["datasheet_tflops"] = number_or_null(f.datasheet_tflops);
-    j["instruction"] = f.instruction;
-    j["stats"] = write_stats(f.stats);
+    j["instruction"] = string_or_null(f.instruction);
+    j["stats"] = write_stats_or_null(f.stats, datasheet);
+    j["telemetry"] = write_telemetry(f.telemetry);
+    j["sustained"] = write_sustained(f.sustained);
     return j;
 }
 
-inline ordered_json write_memory(const memory_figure& f) {
+inline ordered_json write_memory(const memory_figure& f, bool datasheet) {
     ordered_json j;
     j["level"] = std::string(to_string(f.level));
     j["op"] = std::string(to_string(f.op));
+    j["scope"] = std::string(to_string(f.scope));
     j["gbps"] = number_or_null(f.gbps);
-    j["working_set_bytes"] = f.working_set_bytes;
+    j["working_set_bytes"] = count_or_null(f.working_set_bytes);
     j["datasheet_gbps"] = number_or_null(f.datasheet_gbps);
-    j["method"] = f.method;
-    j["stats"] = write_stats(f.stats);
+    j["method"] = string_or_null(f.method);
+    j["stats"] = write_stats_or_null(f.stats, datasheet);
+    j["telemetry"] = write_telemetry(f.telemetry);
     return j;
 }
 
-inline ordered_json write_launch(const launch_figure& f) {
+inline ordered_json write_launch(const launch_figure& f, bool datasheet) {
     ordered_json j;
     j["mode"] = std::string(to_string(f.mode));
     j["us"] = number_or_null(f.us);
-    j["stats"] = write_stats(f.stats);
+    j["method"] = string_or_null(f.method);
+    j["stats"] = write_stats_or_null(f.stats, datasheet);
+    j["telemetry"] = write_telemetry(f.telemetry);
     return j;
 }
 
@@ -464,10 +568,10 @@ struct seed_figures {
 
 inline seed_figures seed_of(const envelope& e) {
     seed_figures s;
-    if (const auto* f = e.best_compute(precision::fp16)) s.fp16_tflops = f->tflops;
-    if (const auto* f = e.best_compute(precision::fp32)) s.fp32_tflops = f->tflops;
+    if (const auto* f = e.best_compute(precision::fp16)) s.fp16_tflops = f->roof_tflops();
+    if (const auto* f = e.best_compute(precision::fp32)) s.fp32_tflops = f->roof_tflops();
     if (const auto* f = e.best_memory(memory_level::hbm)) s.hbm_gbps = f->gbps;
-    if (const auto* f = e.find_launch(launch_mode::async)) s.launch_us = f->us;
+    if (const auto* f = e.launch_floor()) s.launch_us = f->us;
     if (const auto* f = e.best_memory(memory_level::l2)) s.l2_gbps = f->gbps;
     return s;
 }
@@ -489,13 +593,83 @@ inline sample_stats read_stats(const json& obj, const std::string& p, double max
     s.measured_seconds = read_number(obj, p, "measured_seconds", 0, b::max_seconds, "s", false, 0);
     s.iterations = read_uint(obj, p, "iterations", std::numeric_limits<std::int64_t>::max(), false);
     s.stable = read_bool(obj, p, "stable", false);
+    s.p2_5 = read_number(obj, p, "p2_5", 0, max_value, unit, false);
+    s.p97_5 = read_number(obj, p, "p97_5", 0, max_value, unit, false);
+    s.median_ci_low = read_number(obj, p, "median_ci_low", 0, max_value, unit, false);
+    s.median_ci_high = read_number(obj, p, "median_ci_high", 0, max_value, unit, false);
     return s;
 }
 
+/// True when `obj[key]` is present and null.
+inline bool is_null_field(const json& obj, const char* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_null();
+}
+
+/// The statistics object `key` of `obj`; absent or null gives empty statistics.
 inline sample_stats read_optional_stats(const json& obj, const std::string& p, double max_value,
-                                        const char* unit) {
-    const json* s = read_container(obj, p, "stats", false, false);
-    return s ? read_stats(*s, pointer_append(p, "stats"), max_value, unit) : sample_stats{};
+                                        const char* unit, const char* key = "stats") {
+    if (is_null_field(obj, key)) return sample_stats{};
+    const json* s = read_container(obj, p, key, false, false);
+    return s ? read_stats(*s, pointer_append(p, key), max_value, unit) : sample_stats{};
+}
+
+/// Largest plausible board power and temperature; beyond them a file is corrupt.
+struct telemetry_bounds {
+    static constexpr double max_watts = 1e5;    ///< 100 kW: far above any accelerator board
+    static constexpr double max_celsius = 1e3;
+    static constexpr std::uint64_t max_readings = std::uint64_t{1} << 32;
+};
+
+inline telemetry_summary read_telemetry(const json& obj, const std::string& p) {
+    using b = envelope_json_bounds;
+    using t = telemetry_bounds;
+    telemetry_summary s;
+    if (is_null_field(obj, "telemetry")) return s;
+    const json* tj = read_container(obj, p, "telemetry", false, false);
+    if (!tj) return s;
+    const std::string tp = pointer_append(p, "telemetry");
+    s.source = read_string(*tj, tp, "source", false);
+    s.readings = static_cast<std::uint32_t>(
+        read_uint(*tj, tp, "readings", t::max_readings - 1, false));
+    s.power_mean_w = read_number(*tj, tp, "power_mean_w", 0, t::max_watts, "W", false);
+    s.power_max_w = read_number(*tj, tp, "power_max_w", 0, t::max_watts, "W", false);
+    s.power_limit_w = read_number(*tj, tp, "power_limit_w", 0, t::max_watts, "W", false);
+    s.temperature_min_c =
+        read_number(*tj, tp, "temperature_min_c", -273.15, t::max_celsius, "C", false);
+    s.temperature_max_c =
+        read_number(*tj, tp, "temperature_max_c", -273.15, t::max_celsius, "C", false);
+    s.sm_clock_mean_mhz = read_number(*tj, tp, "sm_clock_mean_mhz", 0, b::max_mhz, "MHz", false);
+    s.sm_clock_min_mhz = read_number(*tj, tp, "sm_clock_min_mhz", 0, b::max_mhz, "MHz", false);
+    s.sm_clock_max_mhz = read_number(*tj, tp, "sm_clock_max_mhz", 0, b::max_mhz, "MHz", false);
+    s.memory_clock_mhz = read_number(*tj, tp, "memory_clock_mhz", 0, b::max_mhz, "MHz", false);
+    if (const json* r = read_container(*tj, tp, "throttle_reasons", false, true)) {
+        const std::string rp = pointer_append(tp, "throttle_reasons");
+        for (std::size_t i = 0; i < r->size(); ++i) {
+            if (!(*r)[i].is_string())
+                fail(pointer_append(rp, i), "expected a string, got " + describe((*r)[i]));
+            s.throttle_reasons.push_back((*r)[i].get<std::string>());
+        }
+    }
+    // power_limited is derived from the fields above when read back; the stored flag is for
+    // readers other than aaco.
+    return s;
+}
+
+inline std::optional<sustained_figure> read_sustained(const json& obj, const std::string& p) {
+    using b = envelope_json_bounds;
+    if (is_null_field(obj, "sustained")) return std::nullopt;
+    const json* sj = read_container(obj, p, "sustained", false, false);
+    if (!sj) return std::nullopt;
+    const std::string sp = pointer_append(p, "sustained");
+    sustained_figure s;
+    s.seconds = read_number(*sj, sp, "seconds", 0, b::max_seconds, "s", true);
+    s.tflops = read_number(*sj, sp, "tflops", 0, b::max_tflops, "TFLOP/s", true);
+    s.clock_mhz = read_number(*sj, sp, "clock_mhz", 0, b::max_mhz, "MHz", false);
+    s.stats = read_optional_stats(*sj, sp, b::max_tflops, "TFLOP/s");
+    s.efficiency = read_optional_stats(*sj, sp, b::max_cov, "", "clock_adjusted_efficiency");
+    s.telemetry = read_telemetry(*sj, sp);
+    return s;
 }
 
 inline device_info read_device(const json& obj, const std::string& p) {
@@ -507,6 +681,7 @@ inline device_info read_device(const json& obj, const std::string& p) {
     d.arch = read_string(obj, p, "arch", false);
     d.compute_units = read_int(obj, p, "compute_units", 0, 1000000, false);
     d.max_clock_mhz = read_number(obj, p, "max_clock_mhz", 0, b::max_mhz, "MHz", false, 0);
+    if (std::isnan(d.max_clock_mhz)) d.max_clock_mhz = 0;  // null = unknown
     d.l2_bytes = read_uint(obj, p, "l2_bytes", b::max_bytes, false);
     d.llc_bytes = read_uint(obj, p, "llc_bytes", b::max_bytes, false);
     d.memory_bytes = read_uint(obj, p, "memory_bytes", b::max_bytes, false);
@@ -516,7 +691,7 @@ inline device_info read_device(const json& obj, const std::string& p) {
     d.driver_version = read_int(obj, p, "driver_version", 0, std::numeric_limits<int>::max(), false);
     d.runtime_version =
         read_int(obj, p, "runtime_version", 0, std::numeric_limits<int>::max(), false);
-    d.ecc = read_bool(obj, p, "ecc", false);
+    if (!is_null_field(obj, "ecc") && obj.contains("ecc")) d.ecc = read_bool(obj, p, "ecc", false);
     return d;
 }
 
@@ -526,13 +701,19 @@ inline compute_figure read_compute(const json& obj, const std::string& p) {
     f.prec = read_enum(obj, p, "precision", true, parse_precision, precision::fp32);
     f.unit = read_enum(obj, p, "unit", true, parse_compute_unit, compute_unit::vector);
     f.tflops = read_number(obj, p, "tflops", 0, b::max_tflops, "TFLOP/s", true);
-    f.operands = read_enum(obj, p, "operands", false, parse_operand_mode, operand_mode::random);
+    if (!is_null_field(obj, "operands"))
+        f.operands = read_enum(obj, p, "operands", false, parse_operand_mode, operand_mode::random);
+    f.operand_distribution = read_string(obj, p, "operand_distribution", false);
     f.clock_mhz = read_number(obj, p, "clock_mhz", 0, b::max_mhz, "MHz", false);
     f.clock_adjusted_peak_tflops =
         read_number(obj, p, "clock_adjusted_peak_tflops", 0, b::max_tflops, "TFLOP/s", false);
+    f.clock_adjusted_efficiency =
+        read_optional_stats(obj, p, b::max_cov, "", "clock_adjusted_efficiency");
     f.datasheet_tflops = read_number(obj, p, "datasheet_tflops", 0, b::max_tflops, "TFLOP/s", false);
     f.instruction = read_string(obj, p, "instruction", false);
     f.stats = read_optional_stats(obj, p, b::max_tflops, "TFLOP/s");
+    f.telemetry = read_telemetry(obj, p);
+    f.sustained = read_sustained(obj, p);
     return f;
 }
 
@@ -545,7 +726,9 @@ inline memory_figure read_memory(const json& obj, const std::string& p) {
     f.working_set_bytes = read_uint(obj, p, "working_set_bytes", b::max_bytes, false);
     f.datasheet_gbps = read_number(obj, p, "datasheet_gbps", 0, b::max_gbps, "GB/s", false);
     f.method = read_string(obj, p, "method", false);
+    f.scope = read_enum(obj, p, "scope", false, parse_memory_scope, memory_scope::roof);
     f.stats = read_optional_stats(obj, p, b::max_gbps, "GB/s");
+    f.telemetry = read_telemetry(obj, p);
     return f;
 }
 
@@ -554,7 +737,47 @@ inline launch_figure read_launch(const json& obj, const std::string& p) {
     launch_figure f;
     f.mode = read_enum(obj, p, "mode", true, parse_launch_mode, launch_mode::async);
     f.us = read_number(obj, p, "us", 0, b::max_us, "us", true);
+    f.method = read_string(obj, p, "method", false);
     f.stats = read_optional_stats(obj, p, b::max_us, "us");
+    f.telemetry = read_telemetry(obj, p);
+    return f;
+}
+
+/// Latency bounds: 1 s per load is far beyond any memory (host memory over a link is ~1 us).
+struct latency_bounds {
+    static constexpr double max_ns = 1e9;
+    static constexpr double max_cycles = 1e12;
+};
+
+inline latency_figure read_latency(const json& obj, const std::string& p) {
+    using b = envelope_json_bounds;
+    using l = latency_bounds;
+    latency_figure f;
+    f.level = read_enum(obj, p, "level", true, parse_memory_level, memory_level::hbm);
+    f.scope = read_string(obj, p, "scope", false);
+    f.ns = read_number(obj, p, "ns", 0, l::max_ns, "ns", true);
+    f.cycles = read_number(obj, p, "cycles", 0, l::max_cycles, "cycles", false);
+    f.clock_mhz = read_number(obj, p, "clock_mhz", 0, b::max_mhz, "MHz", false);
+    f.working_set_bytes = read_uint(obj, p, "working_set_bytes", b::max_bytes, false);
+    f.stride_bytes = read_uint(obj, p, "stride_bytes", b::max_bytes, false);
+    f.method = read_string(obj, p, "method", false);
+    f.stats = read_optional_stats(obj, p, l::max_ns, "ns");
+    f.cycle_stats = read_optional_stats(obj, p, l::max_cycles, "cycles", "cycle_stats");
+    return f;
+}
+
+inline capacity_figure read_capacity(const json& obj, const std::string& p) {
+    using b = envelope_json_bounds;
+    capacity_figure f;
+    f.level = read_enum(obj, p, "level", true, parse_memory_level, memory_level::l2);
+    f.low_bytes = read_uint(obj, p, "low_bytes", b::max_bytes, true);
+    f.high_bytes = read_uint(obj, p, "high_bytes", b::max_bytes, true);
+    if (f.high_bytes < f.low_bytes)
+        fail(pointer_append(p, "high_bytes"), "value " + std::to_string(f.high_bytes) +
+                                                  " is below low_bytes " +
+                                                  std::to_string(f.low_bytes));
+    f.queried_bytes = read_uint(obj, p, "queried_bytes", b::max_bytes, false);
+    f.method = read_string(obj, p, "method", false);
     return f;
 }
 
@@ -588,7 +811,9 @@ inline seed_block read_seed(const json& doc) {
     using b = envelope_json_bounds;
     seed_block s;
     s.device = read_string(doc, "", "device", true);
-    s.timestamp = read_string(doc, "", "calibration_timestamp", true);
+    // null = unknown (a datasheet envelope has no calibration time)
+    if (!is_null_field(doc, "calibration_timestamp"))
+        s.timestamp = read_string(doc, "", "calibration_timestamp", true);
     const json& env = *read_container(doc, "", "envelope", true, false);
     const std::string ep = "/envelope";
     s.figures.fp16_tflops =
@@ -603,6 +828,10 @@ inline seed_block read_seed(const json& doc) {
     s.validation.iterations =
         read_uint(val, "/validation", "iterations", std::numeric_limits<std::int64_t>::max(), true);
     s.validation.cov = read_number(val, "/validation", "cov", 0, b::max_cov, "", true);
+    if (const json* src = find_field(val, "/validation", "source", false)) {
+        if (!src->is_string() || (*src != "measured" && *src != "datasheet"))
+            fail("/validation/source", "expected \"measured\" or \"datasheet\", got " + describe(*src));
+    }
     s.validation.stable = read_bool(val, "/validation", "stable", true);
     return s;
 }
@@ -720,7 +949,10 @@ inline envelope read_extension(const json& ext, const seed_block& s) {
     read_list(ext, p, "compute", e.compute, read_compute);
     read_list(ext, p, "memory", e.memory, read_memory);
     read_list(ext, p, "launch", e.launch, read_launch);
+    read_list(ext, p, "latency", e.latency, read_latency);
+    read_list(ext, p, "capacities", e.capacities, read_capacity);
     read_list(ext, p, "failures", e.failures, read_failure);
+    e.telemetry_note = read_string(ext, p, "telemetry_note", false);
     return e;
 }
 
@@ -764,8 +996,9 @@ inline nlohmann::ordered_json to_json_value(const envelope& e) {
     const seed_figures s = seed_of(e);
     const validation_summary v = e.validation();
     ordered_json j;
+    const bool datasheet = e.source == envelope_source::datasheet;
     j["device"] = e.device.name;
-    j["calibration_timestamp"] = e.calibration_timestamp;
+    j["calibration_timestamp"] = string_or_null(e.calibration_timestamp);
     ordered_json& env = j["envelope"];
     env["compute_ceiling_fp16_tflops"] = number_or_null(s.fp16_tflops);
     env["compute_ceiling_fp32_tflops"] = number_or_null(s.fp32_tflops);
@@ -776,19 +1009,27 @@ inline nlohmann::ordered_json to_json_value(const envelope& e) {
     val["iterations"] = v.iterations;
     val["cov"] = number_or_null(v.cov);
     val["stable"] = v.stable;
+    // The seed's three keys, and for a datasheet envelope a fourth saying nothing was measured.
+    if (datasheet) val["source"] = std::string(to_string(e.source));
     ordered_json& ext = j["aaco"];
     ext["schema_version"] = envelope_schema_version;
     ext["aaco_version"] = e.aaco_version;
     ext["source"] = std::string(to_string(e.source));
-    ext["profile_key"] = e.profile_key;
-    ext["calibration_wall_seconds"] = number_or_null(e.calibration_wall_seconds);
+    ext["profile_key"] = string_or_null(e.profile_key);
+    ext["calibration_wall_seconds"] =
+        datasheet ? ordered_json(nullptr) : number_or_null(e.calibration_wall_seconds);
+    ext["telemetry_note"] = string_or_null(e.telemetry_note);
     ext["device"] = write_device(e.device);
     ext["compute"] = ordered_json::array();
-    for (const auto& f : e.compute) ext["compute"].push_back(write_compute(f));
+    for (const auto& f : e.compute) ext["compute"].push_back(write_compute(f, datasheet));
     ext["memory"] = ordered_json::array();
-    for (const auto& f : e.memory) ext["memory"].push_back(write_memory(f));
+    for (const auto& f : e.memory) ext["memory"].push_back(write_memory(f, datasheet));
     ext["launch"] = ordered_json::array();
-    for (const auto& f : e.launch) ext["launch"].push_back(write_launch(f));
+    for (const auto& f : e.launch) ext["launch"].push_back(write_launch(f, datasheet));
+    ext["latency"] = ordered_json::array();
+    for (const auto& f : e.latency) ext["latency"].push_back(write_latency(f));
+    ext["capacities"] = ordered_json::array();
+    for (const auto& f : e.capacities) ext["capacities"].push_back(write_capacity(f));
     ext["failures"] = ordered_json::array();
     for (const auto& f : e.failures) ext["failures"].push_back({{"key", f.key}, {"reason", f.reason}});
     return j;

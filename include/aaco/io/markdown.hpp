@@ -139,7 +139,7 @@ inline std::string device_section(const envelope& e) {
     s += row({"driver version", d.driver_version > 0 ? std::to_string(d.driver_version) : "n/a"});
     s += row({"runtime version",
               d.runtime_version > 0 ? std::to_string(d.runtime_version) : "n/a"});
-    s += row({"ECC", d.ecc ? "on" : "off"});
+    s += row({"ECC", !d.ecc ? "n/a" : *d.ecc ? "on" : "off"});
     return s + "\n";
 }
 

@@ -975,6 +975,7 @@ inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op 
     case memory_level::device_to_host:
         if (op != stream_op::copy) return nullptr;
         return make_host_link_runner(level, working_set_bytes, dev);
+    case memory_level::l1: return nullptr;  // latency only: no bandwidth kernel
     }
     throw invalid_argument("make_stream_runner: unknown memory_level value");
 }

@@ -10,12 +10,20 @@
 
 AACO_NAMESPACE_BEGIN
 
-/// A level of the memory hierarchy that aaco measures a bandwidth ceiling for.
+/// A level of the memory hierarchy that aaco measures a ceiling (bandwidth or latency) for.
 /// `llc` is the last-level cache behind L2 where one exists (MI300's Infinity Cache);
-/// `shared` is LDS on AMD, shared memory on NVIDIA; the host links are pinned copies.
-enum class memory_level { hbm, l2, llc, shared, host_to_device, device_to_host };
+/// `shared` is LDS on AMD, shared memory on NVIDIA; the host links are pinned copies; `l1` is
+/// the per-SM L1 / per-CU vector cache (latency only: it has no bandwidth probe).
+enum class memory_level { hbm, l2, llc, shared, host_to_device, device_to_host, l1 };
 
-inline constexpr std::array<memory_level, 6> all_memory_levels = {
+/// Every level, in the order reports list them.
+inline constexpr std::array<memory_level, 7> all_memory_levels = {
+    memory_level::hbm,    memory_level::l2,             memory_level::llc,
+    memory_level::shared, memory_level::host_to_device, memory_level::device_to_host,
+    memory_level::l1};
+
+/// The levels that have a bandwidth probe (a default calibration measures these).
+inline constexpr std::array<memory_level, 6> bandwidth_memory_levels = {
     memory_level::hbm,    memory_level::l2,             memory_level::llc,
     memory_level::shared, memory_level::host_to_device, memory_level::device_to_host};
 
@@ -27,6 +35,7 @@ constexpr std::string_view to_string(memory_level l) {
     case memory_level::shared: return "shared";
     case memory_level::host_to_device: return "h2d";
     case memory_level::device_to_host: return "d2h";
+    case memory_level::l1: return "l1";
     }
     throw invalid_argument("aaco::to_string: unknown memory_level value");
 }
@@ -38,7 +47,7 @@ inline memory_level parse_memory_level(std::string_view s) {
     if (s == "lds") return memory_level::shared;
     if (s == "infinity_cache" || s == "mall") return memory_level::llc;
     throw invalid_argument("unknown memory level '" + std::string(s) +
-                           "' (expected one of hbm, l2, llc, shared/lds, h2d, d2h)");
+                           "' (expected one of hbm, l2, llc, shared/lds, h2d, d2h, l1)");
 }
 
 /// The access pattern of a stream kernel. Bytes counted = bytes read + bytes written.

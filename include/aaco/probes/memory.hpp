@@ -61,6 +61,7 @@ inline std::vector<stream_op> ops_for(memory_level level, bool quick) {
     case memory_level::shared: return {stream_op::read};
     case memory_level::host_to_device:
     case memory_level::device_to_host: return {stream_op::copy};
+    case memory_level::l1: return {};  // latency only
     }
     return {};
 }
@@ -79,7 +80,8 @@ template <class Steps>
 void plan_memory(Steps& steps, const device_info& dev, const calibration_options& opt,
                  const sampling_config& cfg, backend::stream& s, envelope& env) {
     const bool explicit_list = !opt.levels.empty();
-    std::vector<memory_level> levels(all_memory_levels.begin(), all_memory_levels.end());
+    std::vector<memory_level> levels(bandwidth_memory_levels.begin(),
+                                     bandwidth_memory_levels.end());
     if (explicit_list) levels = opt.levels;
     for (memory_level level : levels)
         for (stream_op op : ops_for(level, opt.quick)) {

@@ -89,3 +89,12 @@ TEST_CASE("stream ops: names and traffic") {
     CHECK(total == 1 + 1 + 2 + 3);
     CHECK_THROWS_AS(parse_stream_op("scale"), aaco::invalid_argument);
 }
+
+TEST_CASE("precision: one documented operand distribution per precision") {
+    for (precision p : all_precisions) {
+        const std::string d(random_operand_distribution(p));
+        if (traits(p).is_integer) CHECK(d == "uniform int8 [-128, 127]");
+        else CHECK(d == "uniform [-1, 1]");
+    }
+    CHECK(zero_operand_distribution == "zero");
+}

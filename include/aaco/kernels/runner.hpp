@@ -60,6 +60,9 @@ struct compute_kernel_desc {
     /// the ISA tables (design.md section 5). Clock-adjusted peak = this x units x measured MHz.
     double flops_per_clock_per_unit = 0;
     operand_mode operands = operand_mode::random;
+    /// What the operands were drawn from: random_operand_distribution(prec) for random mode
+    /// (every kernel of a precision must follow it), zero_operand_distribution for zero mode.
+    std::string operand_distribution;
 };
 
 /// A runner for a compute-ceiling kernel.

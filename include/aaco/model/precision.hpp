@@ -45,6 +45,18 @@ constexpr precision_traits traits(precision p) {
 
 constexpr std::string_view to_string(precision p) { return traits(p).name; }
 
+/// The one documented operand distribution of precision `p` (design.md section 4), used by
+/// every kernel of that precision and by every vendor baseline it is compared with:
+/// floating types draw uniform values in [-1, 1] (finite only; fp8 rounds them to e4m3),
+/// integer types draw uniformly over their full range. Recorded per figure in the JSON.
+constexpr std::string_view random_operand_distribution(precision p) {
+    return traits(p).is_integer ? std::string_view("uniform int8 [-128, 127]")
+                                : std::string_view("uniform [-1, 1]");
+}
+
+/// The distribution string of the zero-operand ("cold") mode.
+inline constexpr std::string_view zero_operand_distribution = "zero";
+
 constexpr std::string_view to_string(compute_unit u) {
     return u == compute_unit::matrix ? "matrix" : "vector";
 }

@@ -276,13 +276,14 @@ private:
 inline roofline make_roofline(const envelope& env) {
     roofline r;
     for (const auto& f : env.compute) {
-        if (!(detail::is_finite(f.tflops) && f.tflops > 0))
+        const double roof = f.roof_tflops();  // the higher of burst and sustained
+        if (!(detail::is_finite(roof) && roof > 0))
             detail::fail_argument("aaco::make_roofline",
                                   ("envelope compute figure " + ceiling_name(f.prec, f.unit) +
                                    " tflops").c_str(),
-                                  "finite and > 0", f.tflops);
-        if (!r.has_compute(f.prec, f.unit) || r.compute(f.prec, f.unit).tflops < f.tflops)
-            r.add_compute(f.prec, f.unit, f.tflops);
+                                  "finite and > 0", roof);
+        if (!r.has_compute(f.prec, f.unit) || r.compute(f.prec, f.unit).tflops < roof)
+            r.add_compute(f.prec, f.unit, roof);
     }
     for (const auto& f : env.memory) {
         if (!(detail::is_finite(f.gbps) && f.gbps > 0))

@@ -1,0 +1,111 @@
+"""``aaco.measure``: time a Python callable that enqueues GPU work with the library's method
+(warm-up, device events, the stopping rule) and place it on the envelope's roofline.
+
+    import torch, aaco
+    a = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
+    m = aaco.measure(lambda: a @ a, flops=2 * 8192**3, bytes=3 * 8192**2 * 2, precision="bf16")
+    print(m.achieved_tflops, f"{m.heu:.1%}", m.heu.binding_ceiling)
+
+torch is never imported by aaco itself; it is used only when it is already loaded.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional
+
+from . import _aaco
+from ._errors import NoDeviceError
+from .envelope import Envelope
+from .roofline import HEU, _number
+
+_default_envelopes: Dict[int, Envelope] = {}
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What ``aaco.measure`` found. Times are seconds per call of ``fn`` (median of the samples)."""
+
+    seconds: float
+    achieved_tflops: float
+    achieved_gbps: float
+    arithmetic_intensity: float
+    heu: HEU
+    above_hbm_roof: bool
+    samples: int
+    cov: float
+    stable: bool
+    stats: Dict[str, Any]
+    label: Optional[str] = None
+
+    @property
+    def binding_ceiling(self) -> str:
+        return self.heu.binding_ceiling
+
+
+def _torch_if_loaded():
+    return sys.modules.get("torch")
+
+
+def _current_device() -> int:
+    torch = _torch_if_loaded()
+    if torch is not None and torch.cuda.is_available():
+        return int(torch.cuda.current_device())
+    return 0
+
+
+def _default_envelope() -> Envelope:
+    """A quick calibration of the current device, once per process and device."""
+    from .calibration import HardwareCalibrator
+    dev = _current_device()
+    if dev not in _default_envelopes:
+        _default_envelopes[dev] = HardwareCalibrator(device_id=dev).calibrate(quick=True, progress=False)
+    return _default_envelopes[dev]
+
+
+def _launcher(fn: Callable[[], Any]) -> Callable[[int], None]:
+    """Calls ``fn`` with torch's current stream set to aaco's timing stream, so that the work
+    torch enqueues is the work the events bracket."""
+    torch = _torch_if_loaded()
+    if torch is None or not torch.cuda.is_available():
+        return lambda handle: fn()
+
+    def launch(handle: int) -> None:
+        with torch.cuda.stream(torch.cuda.ExternalStream(handle)):
+            fn()
+    return launch
+
+
+def measure(fn: Callable[[], Any], *, flops: float, bytes: float, precision: str = "fp16",
+            envelope: Optional[Envelope] = None, level: str = "hbm", quick: bool = False,
+            label: Optional[str] = None) -> Measurement:
+    """Times ``fn()`` (one call = one unit of work: ``flops`` FLOPs and ``bytes`` bytes, the
+    minimum the work must move) and returns achieved TFLOP/s and GB/s, the arithmetic intensity,
+    the HEU against ``envelope`` (default: a quick calibration of the current device, once per
+    process) with its binding ceiling, and the statistics. ``fn`` must enqueue its GPU work on
+    the current stream (torch does); aaco times it on its own stream, made torch's current
+    stream while ``fn`` runs. ``flops`` may be 0 for pure data movement (HEU against ``level``'s
+    bandwidth)."""
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    fl = _number(flops, "flops")
+    by = _number(bytes, "bytes")
+    if not isinstance(precision, str):
+        raise TypeError(f"precision must be a str, got {type(precision).__name__}")
+    if not isinstance(level, str):
+        raise TypeError(f"level must be a str, got {type(level).__name__}")
+    if envelope is not None and not isinstance(envelope, Envelope):
+        raise TypeError(f"envelope must be an aaco.Envelope, got {type(envelope).__name__}")
+    if _aaco.backend == "none":
+        _aaco.open_device(0)  # raises NoDeviceError with the library's message
+        raise NoDeviceError("aaco was built without a GPU backend")
+    env = envelope if envelope is not None else _default_envelope()
+    r = _aaco.measure(env._text, _launcher(fn), fl, by, precision, level, bool(quick))
+    stats = {k: r[k] for k in ("samples", "median_seconds", "min_seconds", "max_seconds", "cov",
+                               "iqr_seconds", "stable")}
+    return Measurement(r["seconds"], r["achieved_tflops"], r["achieved_gbps"],
+                       r["arithmetic_intensity"], HEU(r["heu"]), r["above_hbm_roof"],
+                       r["samples"], r["cov"], r["stable"], stats, label)
+
+
+__all__ = ["Measurement", "measure"]

@@ -27,7 +27,7 @@ def main() -> int:
         print("heu_torch.py: torch sees no GPU", file=sys.stderr)
         return 2
     calibrator = HardwareCalibrator(device_id=torch.cuda.current_device())
-    env = calibrator.calibrate(quick=args.quick, precisions=["bf16"], levels=["hbm"])
+    env = calibrator.calibrate(quick=args.quick, precisions=["bf16", "fp32"], levels=["hbm"])
 
     n = 8192
     # uniform [-1, 1]: the operand distribution aaco uses for every floating type

@@ -137,14 +137,14 @@ public:
         a_.copy_from_host(a.data(), a.size());
         b_.copy_from_host(b.data(), b.size());
         sink_ = backend::device_buffer<double>(1);
-        records_ = backend::device_buffer<block_record>(static_cast<std::size_t>(blocks_));
+        records_ = backend::device_buffer<block_clock_record>(static_cast<std::size_t>(blocks_));
 
         // One tiny launch to learn which body this binary runs on this device. Records start
         // zeroed so that last_clock() before the first enqueue() reads no garbage.
         backend::stream s;
         records_.zero(s.get());
         launch(s.get(), 1, params(1, cfg::operand_slices, a_, b_, sink_.data(), false, records_));
-        const std::vector<block_record> rec = detail::copy_back(s.get(), records_, 1);
+        const std::vector<block_clock_record> rec = detail::copy_back(s.get(), records_, 1);
         detail::require_path(rec[0].path, family_, dev_, key());
     }
 
@@ -170,11 +170,11 @@ public:
         const std::size_t per_thread = static_cast<std::size_t>(cfg::accumulators) * info_.accumulator_items() * acc_bytes;
         const std::size_t threads = static_cast<std::size_t>(cfg::verify_blocks) * cfg::block_threads;
         backend::device_buffer<unsigned char> out(threads * per_thread);
-        backend::device_buffer<block_record> rec(cfg::verify_blocks);
+        backend::device_buffer<block_clock_record> rec(cfg::verify_blocks);
         launch(static_cast<backend::native_stream>(stream), cfg::verify_blocks,
                params(cfg::verify_repeats, waves, va, vb, out.data(), true, rec));
         const std::vector<unsigned char> got = detail::copy_back(stream, out, out.size());
-        for (const block_record& r : detail::copy_back(stream, rec, rec.size()))
+        for (const block_clock_record& r : detail::copy_back(stream, rec, rec.size()))
             if (r.path != static_cast<std::uint32_t>(path_of(family_)))
                 return key() + " verify: a block ran without the " + std::string(arch::amd::to_string(family_)) + " path";
         return compare(got, per_thread, threads);
@@ -182,7 +182,7 @@ public:
 
     clock_reading last_clock(void* stream) override {
         if (records_.empty()) return {};
-        return detail::reduce_records(detail::copy_back(stream, records_, records_.size()));
+        return longest_block(detail::copy_back(stream, records_, records_.size()));
     }
 
 private:
@@ -193,7 +193,7 @@ private:
     static mfma_kernel_params params(std::uint64_t repeats, int slices,
                                      const backend::device_buffer<unsigned char>& a,
                                      const backend::device_buffer<unsigned char>& b, void* out,
-                                     bool write_all, backend::device_buffer<block_record>& records) {
+                                     bool write_all, backend::device_buffer<block_clock_record>& records) {
         mfma_kernel_params p;
         p.a = a.data();
         p.b = b.data();
@@ -247,7 +247,7 @@ private:
     int blocks_ = 0;
     backend::device_buffer<unsigned char> a_, b_;
     backend::device_buffer<double> sink_;
-    backend::device_buffer<block_record> records_;
+    backend::device_buffer<block_clock_record> records_;
 };
 
 /// The MFMA peak runner for `p` on `dev`; nullptr where `dev`'s arch has no matrix instruction

@@ -75,6 +75,20 @@ void* aaco_isa_mfma_kernels[] = {
     reinterpret_cast<void*>(&k::mfma_peak_kernel<precision::int8>),
 };
 EOF
+# The library's table (what method() reports and the FLOP counts use) must name the same
+# mnemonics that this test expects in the assembly: checked at compile time in the same TU.
+for fam in gfx908 gfx90a gfx94x gfx950; do
+    for pv in $precisions; do
+        p=${pv%%:*}
+        want=$(expected "$fam" "$p")
+        entry="aaco::arch::amd::mfma_table(precision::$p, aaco::arch::amd::gfx_family::$fam)"
+        if [ "$want" = "-" ]; then
+            echo "static_assert(!$entry.supported, \"$fam $p: the table must have no MFMA\");"
+        else
+            echo "static_assert($entry.mnemonic == \"$want\", \"$fam $p: the table must name $want\");"
+        fi
+    done
+done >> tu.cpp
 
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

@@ -6,9 +6,22 @@
 /// best-rate MFMA for `p` (arch/amd/mfma.hpp has the table). nullptr where the arch has no
 /// matrix instruction for `p` (fp8/xf32 before gfx94x, fp64 on gfx908, xf32 on gfx950).
 ///
-/// verify() runs a separate small launch on small-integer operands laid out with the
-/// instruction's A/B register layout and checks every accumulator of every lane against a host
-/// matrix product mapped through the D layout; all values are exact in every encoding used.
+/// verify() runs a separate small launch on small-integer operands, placed in each lane's
+/// registers through the modelled A/B layouts (arch::amd::a_element / b_element), and compares
+/// every accumulator item of every lane with the host's C + n * A * B mapped through the
+/// modelled D layout (d_element). All values are exact in every encoding used.
+///
+/// What a pass proves: every counted MFMA ran and did a full M x N x K product (a missing
+/// instruction, a smaller K or a wrong FLOP count changes the values); the operands decode as
+/// modelled (fp8 FNUZ vs OCP, bf16, int8); each lane feeds the modelled row of A and column of
+/// B; each accumulator item holds the modelled element of D.
+///
+/// What it cannot prove: the order of K within the operands. A lane group's item j is paired
+/// with the same item of the B operand, so if the hardware assigned K indices to (lane group,
+/// item) differently from the model, but the same way for A and B, sum over k of A[m][k] B[k][n]
+/// would be unchanged and the check would still pass. That order is taken from the sources
+/// (AMD's matrix instruction calculator for CDNA1-3, the CDNA4 ISA guide for gfx950); a peak
+/// loop does not depend on it, a GEMM would.
 ///
 /// Only HIP builds get the runner and the factory; other builds see the instruction table only.
 #pragma once
@@ -37,8 +50,9 @@ namespace amd {
 namespace detail {
 
 /// Verify operands: small integers in [-2, 2], exact in every MFMA input encoding (fp8 e4m3
-/// included), different per row, column and wave so that a wrong layout model changes the
-/// product. Slice = the wave's operand slice.
+/// included), different per row, column and wave so that a wrong row, column or D mapping
+/// changes the result (a K order shared by A and B does not; see the file comment). Slice = the
+/// wave's operand slice.
 inline double known_a(int slice, int row, int k) { return ((row * 7 + k * 3 + slice) % 5) - 2; }
 inline double known_b(int slice, int k, int col) { return ((k * 5 + col * 3 + 2 * slice + 1) % 5) - 2; }
 

@@ -31,6 +31,7 @@
 #include <aaco/backend/backend.hpp>
 #include <aaco/error.hpp>
 #include <aaco/kernels/clock_record.hpp>
+#include <aaco/kernels/operand_rng.hpp>
 #include <aaco/kernels/runner.hpp>
 #include <aaco/model/envelope.hpp>
 #include <aaco/model/precision.hpp>
@@ -405,27 +406,6 @@ AACO_KERNEL void __launch_bounds__(Cfg::threads, Cfg::ctas_per_sm)
 
 namespace detail {
 
-/// Deterministic operand values (splitmix64), so runs are repeatable.
-class wgmma_rng {
-public:
-    explicit wgmma_rng(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    /// Uniform in [-1, 1].
-    float uniform() { return static_cast<float>(next() >> 40) * (2.0f / 16777216.0f) - 1.0f; }
-    /// Uniform integer in [lo, hi].
-    int integer(int lo, int hi) {
-        return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1));
-    }
-
-private:
-    std::uint64_t state_;
-};
-
 /// Dense FLOPs (int ops) per clock per SM at the full wgmma issue rate (design.md section 5).
 constexpr double wgmma_flops_per_clock_per_sm(precision p) {
     switch (p) {
@@ -507,7 +487,7 @@ public:
 
         std::vector<float> a(a_count()), b(b_count());
         if (mode_ == operand_mode::random) {
-            detail::wgmma_rng rng(0xAAC0u + static_cast<unsigned>(P));
+            operand_rng rng(0xAAC0u + static_cast<unsigned>(P));
             for (float& x : a) x = random_operand(rng);
             for (float& x : b) x = random_operand(rng);
         } // else: zeros ("cold" operands)
@@ -539,7 +519,7 @@ public:
     std::string verify(void* stream) override {
         prepare();
         std::vector<float> a(a_count()), b(b_count());
-        detail::wgmma_rng rng(0x5EEDu + static_cast<unsigned>(P));
+        operand_rng rng(0x5EEDu + static_cast<unsigned>(P));
         for (float& x : a) x = static_cast<float>(rng.integer(-2, 2));
         for (float& x : b) x = static_cast<float>(rng.integer(-2, 2));
         backend::device_buffer<float> da(a.size()), db(b.size());
@@ -585,8 +565,8 @@ private:
 
     /// Random operand value: uniform [-1, 1] for the float formats (finite, no NaN/Inf), small
     /// integers for int8 (magnitudes like quantised activations).
-    static float random_operand(detail::wgmma_rng& rng) {
-        return P == precision::int8 ? static_cast<float>(rng.integer(-8, 8)) : rng.uniform();
+    static float random_operand(operand_rng& rng) {
+        return P == precision::int8 ? static_cast<float>(rng.integer(-8, 8)) : rng.uniform_float();
     }
 
     void launch(backend::native_stream s, const float* a, const float* b, std::uint64_t iterations,

@@ -10,6 +10,7 @@
 #include <aaco/config.hpp>
 #include <aaco/arch/amd/mfma.hpp>
 #include <aaco/kernels/clock_record.hpp>
+#include <aaco/kernels/operand_rng.hpp>
 #include <aaco/kernels/runner.hpp>
 
 #include <array>
@@ -111,22 +112,6 @@ AACO_DEVICE inline void record_no_path(block_clock_record* records) {
 // ---------------------------------------------------------------------------------------------
 // Host helpers
 // ---------------------------------------------------------------------------------------------
-
-/// Small, fast, deterministic generator (splitmix64) for operand fill.
-class operand_rng {
-public:
-    explicit operand_rng(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    /// Uniform in [-1, 1].
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53 * 2.0 - 1.0; }
-private:
-    std::uint64_t state_;
-};
 
 /// Rounds to nearest, ties to even (the default floating-point environment).
 inline double round_even(double x) { return std::nearbyint(x); }

@@ -9,6 +9,10 @@
 #
 # Environment: AACO_SOURCE_DIR, AACO_ISA_WORKDIR, HIPCC, CLANG22 (tests/CMakeLists.txt sets
 # them; an unset or *-NOTFOUND compiler is left out).
+#
+# A script sources this file, defines check_arch ARCH FILE.s (its checks of one arch's assembly,
+# reporting through `fail`), runs amd_compile_and_check from its work directory, and ends with
+# amd_finish.
 
 amd_src=${AACO_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 amd_work=${AACO_ISA_WORKDIR:-$(mktemp -d)}
@@ -18,6 +22,16 @@ case "$amd_hipcc" in *NOTFOUND*) amd_hipcc="" ;; esac
 case "$amd_clang22" in *NOTFOUND*) amd_clang22="" ;; esac
 amd_hipcc_archs="gfx908 gfx90a gfx940"
 amd_clang22_archs="gfx908 gfx90a gfx942 gfx950"
+amd_checked=""   # compiler:archs that were compiled and checked
+amd_missing=""   # compilers that were not set
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# Nothing to run: skip before creating anything.
+if [ -z "$amd_hipcc" ] && [ -z "$amd_clang22" ]; then
+    echo "SKIP: neither HIPCC nor CLANG22 is set"
+    exit 77
+fi
 
 # amd_hipcc_asm TU PREFIX [flags...]: hipcc --save-temps for amd_hipcc_archs in the current
 # directory; the .s of arch A is then PREFIX-hip-amdgcn-amd-amdhsa-A.s. Output in hipcc.log.
@@ -87,4 +101,58 @@ amd_check_resources() {
     [ "$scratch" = "0" ] || fail "$what: scratch (private segment) is '$scratch' bytes, expected 0"
     spills=$(printf '%s\n' "$facts" | awk -v k="$kernel" '$1 == "SPILL" && $2 == k { print $3 "/" $4 }')
     [ "$spills" = "0/0" ] || fail "$what: sgpr/vgpr spills are '$spills', expected 0/0"
+}
+
+# amd_compile_and_check WHAT TU [flags...]: compiles TU (in the current directory) with each
+# compiler that is set, for each of its archs, and runs check_arch ARCH FILE.s on every result.
+amd_compile_and_check() {
+    local what=$1 tu=$2 prefix arch asm
+    shift 2
+    prefix=$(basename "${tu%.*}")
+    if [ -n "$amd_hipcc" ]; then
+        echo "== $amd_hipcc $* --offload-arch=${amd_hipcc_archs// /,} --save-temps"
+        if amd_hipcc_asm "$tu" "$prefix" "$@"; then
+            for arch in $amd_hipcc_archs; do
+                asm=$prefix-hip-amdgcn-amd-amdhsa-$arch.s
+                if [ -f "$asm" ]; then check_arch "$arch" "$asm"; else fail "$arch: $asm not produced"; fi
+            done
+            amd_checked="$amd_checked hipcc:${amd_hipcc_archs// /,}"
+        else
+            cat hipcc.log
+            fail "hipcc could not compile the $what"
+        fi
+    else
+        amd_missing="$amd_missing HIPCC"
+    fi
+    if [ -n "$amd_clang22" ]; then
+        for arch in $amd_clang22_archs; do
+            echo "== $amd_clang22 $* -x hip --offload-arch=$arch --cuda-device-only -S (amd_common.sh)"
+            asm=$prefix-clang22-$arch.s
+            if amd_clang22_asm "$arch" "$tu" "$asm" "$@"; then
+                check_arch "$arch" "$asm"
+            else
+                cat "clang22-$arch.log"
+                fail "clang-22 could not compile the $what for $arch"
+            fi
+        done
+        amd_checked="$amd_checked clang-22:${amd_clang22_archs// /,}"
+    else
+        amd_missing="$amd_missing CLANG22"
+    fi
+}
+
+# amd_finish: exit 1 when any check or compile failed, 77 when a compiler was missing (what the
+# other compiled was still checked), else 0.
+amd_finish() {
+    echo "checked:$amd_checked"
+    if [ "$failures" -ne 0 ]; then
+        echo "$failures check(s) failed"
+        exit 1
+    fi
+    if [ -n "$amd_missing" ]; then
+        echo "SKIP: not set:$amd_missing (what was compiled passed; the rest was not checked)"
+        exit 77
+    fi
+    echo "PASS"
+    exit 0
 }

@@ -13,10 +13,6 @@
 # archs are still checked), anything else = fail.
 set -u
 . "$(dirname "$0")/amd_common.sh"
-if [[ -z "$amd_hipcc" && -z "$amd_clang22" ]]; then
-    echo "SKIP: neither HIPCC nor CLANG22 is set"
-    exit 77
-fi
 src="$amd_src"
 work="$amd_work"
 mkdir -p "$work"
@@ -89,11 +85,9 @@ innermost_count() {
         }' "$1"
 }
 
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 checked=0
-# check_s ARCH FILE: splits FILE (an AMDGPU .s) into functions and checks the memory kernels.
-check_s() {
+# check_arch ARCH FILE: splits FILE (an AMDGPU .s) into functions and checks the memory kernels.
+check_arch() {
     local arch="$1" s="$2" nt_re
     case "$arch" in
         gfx90a|gfx908) nt_re='slc' ;;  # gfx94x and gfx950 spell it nt
@@ -156,49 +150,9 @@ check_s() {
 }
 
 cd "$work" || exit 2
-missing=""
-if [[ -n "$amd_hipcc" ]]; then
-    echo "== $amd_hipcc --offload-arch=${amd_hipcc_archs// /,} --save-temps"
-    if amd_hipcc_asm "$tu" stream_isa; then
-        for arch in $amd_hipcc_archs; do
-            s="$work/stream_isa-hip-amdgcn-amd-amdhsa-$arch.s"
-            if [[ -f "$s" ]]; then check_s "$arch" "$s"; else fail "$arch: no .s from --save-temps"; fi
-        done
-    else
-        cat hipcc.log
-        fail "hipcc --save-temps failed"
-    fi
-else
-    missing="$missing HIPCC"
-fi
-
-if [[ -n "$amd_clang22" ]]; then
-    for arch in $amd_clang22_archs; do
-        echo "== $amd_clang22 -x hip --offload-arch=$arch --cuda-device-only -S (amd_common.sh)"
-        s="$work/stream_isa_clang22_$arch.s"
-        if amd_clang22_asm "$arch" "$tu" "$s"; then
-            check_s "$arch" "$s"
-        else
-            cat "clang22-$arch.log"
-            fail "clang-22 device-only compile for $arch failed"
-        fi
-    done
-else
-    missing="$missing CLANG22"
-fi
-
+amd_compile_and_check "memory kernels" "$tu"
 if [[ $checked -eq 0 ]]; then
-    echo "FAIL: no memory kernel found in the AMD assembly"
-    exit 1
+    fail "no memory kernel found in the AMD assembly"
 fi
 echo "checked $checked instruction/loop pairs and kernel resources"
-if [[ $failures -ne 0 ]]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-if [[ -n "$missing" ]]; then
-    echo "SKIP: not set:$missing (what was compiled passed; the rest was not checked)"
-    exit 77
-fi
-echo "PASS"
-exit 0
+amd_finish

@@ -16,10 +16,6 @@
 # missing: then the other one's archs are still checked), anything else = fail.
 set -u
 . "$(dirname "$0")/amd_common.sh"
-if [ -z "$amd_hipcc" ] && [ -z "$amd_clang22" ]; then
-    echo "SKIP: neither HIPCC nor CLANG22 is set"
-    exit 77
-fi
 mkdir -p "$amd_work" && cd "$amd_work" || exit 2
 
 # precision enum values (model/precision.hpp): fp64 0, fp32 1, fp16 3
@@ -47,9 +43,6 @@ void* aaco_isa_vector_kernels[] = {
     reinterpret_cast<void*>(&k::vector_peak_kernel<precision::fp16>),
 };
 EOF
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # check_arch <arch> <file.s>
 check_arch() {
@@ -85,47 +78,5 @@ check_arch() {
     done
 }
 
-checked=""
-missing=""
-if [ -n "$amd_hipcc" ]; then
-    echo "== $amd_hipcc -ffp-contract=off --offload-arch=${amd_hipcc_archs// /,} --save-temps"
-    if amd_hipcc_asm tu.cpp tu -ffp-contract=off; then
-        for arch in $amd_hipcc_archs; do
-            asm=tu-hip-amdgcn-amd-amdhsa-$arch.s
-            if [ -f "$asm" ]; then check_arch "$arch" "$asm"; else fail "$arch: $asm not produced"; fi
-        done
-        checked="$checked hipcc:${amd_hipcc_archs// /,}"
-    else
-        cat hipcc.log
-        fail "hipcc could not compile the vector kernels"
-    fi
-else
-    missing="$missing HIPCC"
-fi
-
-if [ -n "$amd_clang22" ]; then
-    for arch in $amd_clang22_archs; do
-        echo "== $amd_clang22 -x hip --offload-arch=$arch --cuda-device-only -S -ffp-contract=off (amd_common.sh)"
-        if amd_clang22_asm "$arch" tu.cpp "tu-clang22-$arch.s" -ffp-contract=off; then
-            check_arch "$arch" "tu-clang22-$arch.s"
-        else
-            cat "clang22-$arch.log"
-            fail "clang-22 could not compile the vector kernels for $arch"
-        fi
-    done
-    checked="$checked clang-22:${amd_clang22_archs// /,}"
-else
-    missing="$missing CLANG22"
-fi
-
-echo "checked:$checked"
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-if [ -n "$missing" ]; then
-    echo "SKIP: not set:$missing (what was compiled passed; the rest was not checked)"
-    exit 77
-fi
-echo "PASS"
-exit 0
+amd_compile_and_check "vector kernels" tu.cpp -ffp-contract=off
+amd_finish

@@ -84,8 +84,9 @@
 #else
 #  define AACO_ARCH_GFX94X_ENABLED 0
 #endif
-// gfx950 (CDNA4, MI350/MI355X): needs LLVM >= 20; no compiler on aaco's build machines knows it,
-// so this path is written from the CDNA4 ISA guide and is NOT compiled here.
+// gfx950 (CDNA4, MI350/MI355X): hipcc 5.2 does not know it; Debian's clang-22 compiles it
+// device-only, which is how the ISA checks (tests/isa) build and read this path. It has not run
+// on hardware.
 #if AACO_BACKEND_HIP && defined(__gfx950__)
 #  define AACO_ARCH_GFX950_ENABLED 1
 #else

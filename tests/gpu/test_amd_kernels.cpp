@@ -133,7 +133,7 @@ TEST_CASE("AMD operand encoders: fp16, bf16, fp8 e4m3 FNUZ and OCP (no device ne
             if (std::isnan(v) || v == 0) continue;
             CHECK(fp8_value(fp8_bits(v, fnuz), fnuz) == v);
         }
-    operand_rng rng(42);
+    kernels::operand_rng rng(42);
     for (int i = 0; i < 1000; ++i) {
         const double u = rng.uniform();
         CHECK((u >= -1.0 && u <= 1.0));

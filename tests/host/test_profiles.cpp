@@ -369,7 +369,7 @@ TEST_CASE("flops_per_clock: design.md section 5 table") {
 TEST_CASE("mfma table: FLOPs = 2mnk, and FLOPs / cycles x 4 SIMDs = the arch rate") {
     std::set<std::string> seen;
     for (const mfma_instruction& i : mfma_table) {
-        INFO(i.arch, " ", i.name);
+        INFO(i.arch, " ", i.builtin, " -> ", i.mnemonic);
         CHECK(i.flops == 2.0 * i.m * i.n * i.k);
         CHECK(i.flops / i.cycles * simds_per_cu == flops_per_clock(i.arch, i.prec, compute_unit::matrix));
         CHECK(seen.insert(std::string(i.arch) + "/" + std::string(to_string(i.prec))).second);
@@ -380,10 +380,34 @@ TEST_CASE("mfma table: FLOPs = 2mnk, and FLOPs / cycles x 4 SIMDs = the arch rat
             INFO(r.arch, " ", to_string(r.prec));
             CHECK(best_mfma(r.arch, r.prec) != nullptr);
         }
-    CHECK(best_mfma("gfx942", precision::fp8)->name == "f32_32x32x16_fp8_fp8");
+    CHECK(best_mfma("gfx942", precision::fp8)->builtin == "__builtin_amdgcn_mfma_f32_32x32x16_fp8_fp8");
     CHECK(best_mfma("gfx950", precision::fp8)->cycles == 64);
     CHECK(best_mfma("gfx908", precision::fp64) == nullptr);
     CHECK_THROWS_AS(best_mfma("gfx1200", precision::fp16), aaco::invalid_argument);
+}
+
+TEST_CASE("mfma table: each row names the builtin called and the mnemonic emitted") {
+    for (const mfma_instruction& i : mfma_table) {
+        INFO(i.arch, " ", to_string(i.prec));
+        CHECK(i.builtin.substr(0, 22) == "__builtin_amdgcn_mfma_");
+        CHECK(i.mnemonic.substr(0, 7) == "v_mfma_");
+    }
+    // Where the builtin and the mnemonic differ (as tests/isa/isa_amd_mfma.sh reads them from
+    // hipcc's and clang-22's assembly).
+    const mfma_instruction* f16_94 = best_mfma("gfx942", precision::fp16);
+    CHECK(f16_94->builtin == "__builtin_amdgcn_mfma_f32_32x32x8f16");
+    CHECK(f16_94->mnemonic == "v_mfma_f32_32x32x8_f16");
+    const mfma_instruction* bf16_94 = best_mfma("gfx940", precision::bf16);
+    CHECK(bf16_94->builtin == "__builtin_amdgcn_mfma_f32_32x32x8bf16_1k");
+    CHECK(bf16_94->mnemonic == "v_mfma_f32_32x32x8_bf16");
+    CHECK(best_mfma("gfx90a", precision::bf16)->mnemonic == "v_mfma_f32_32x32x8bf16_1k");
+    CHECK(best_mfma("gfx950", precision::fp32)->mnemonic == "v_mfma_f32_32x32x2_f32");
+    CHECK(best_mfma("gfx90a", precision::fp64)->mnemonic == "v_mfma_f64_16x16x4f64");
+    CHECK(best_mfma("gfx950", precision::fp64)->mnemonic == "v_mfma_f64_16x16x4_f64");
+    // gfx950 fp8 runs the scaled f8f6f4 form (unit scales), not the plain one.
+    const mfma_instruction* fp8_950 = best_mfma("gfx950", precision::fp8);
+    CHECK(fp8_950->builtin == "__builtin_amdgcn_mfma_scale_f32_32x32x64_f8f6f4");
+    CHECK(fp8_950->mnemonic == "v_mfma_scale_f32_32x32x64_f8f6f4");
 }
 
 TEST_CASE("theoretical_peak_tflops") {

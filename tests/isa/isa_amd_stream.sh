@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # ISA check of the memory kernels for AMD, read from the .s that hipcc --save-temps leaves for
-# gfx90a and gfx940 (and, when CLANG19 is set, clang-19's device-only .s for gfx942):
+# gfx908, gfx90a and gfx940 and that clang-22 produces device-only for gfx908, gfx90a, gfx942
+# and gfx950 (tests/isa/amd_common.sh has both compilers' flags):
 #  - stream kernels that read have global_load_dwordx4 inside a loop, kernels that write
 #    global_store_dwordx4 inside a loop; the streaming (nontemporal) policies carry the
-#    nontemporal bits (gfx90a: slc, gfx94x: nt);
+#    nontemporal bits (gfx908/gfx90a: slc, gfx94x/gfx950: nt);
 #  - the LDS kernel has ds_read_b128 inside a loop, exactly in_flight of them in its innermost
-#    loop (the runner counts in_flight x 16 bytes per lane per iteration).
-# Contract (tests/isa): AACO_SOURCE_DIR, AACO_ISA_WORKDIR, HIPCC (empty => skip, exit 77),
-# CLANG19 (optional).
+#    loop (the runner counts in_flight x 16 bytes per lane per iteration);
+#  - no kernel uses scratch or spills registers.
+# Contract (tests/isa): AACO_SOURCE_DIR, AACO_ISA_WORKDIR, HIPCC, CLANG22. Exit 0 = every arch
+# checked and passed, 77 = skip (no compiler, or one of the two missing: then the other one's
+# archs are still checked), anything else = fail.
 set -u
-if [[ -z "${HIPCC:-}" || ! -x "${HIPCC}" ]]; then
-    echo "SKIP: HIPCC is not set"
-    exit 77
-fi
-src="${AACO_SOURCE_DIR:?AACO_SOURCE_DIR must name the repository root}"
-work="${AACO_ISA_WORKDIR:?AACO_ISA_WORKDIR must name a scratch directory}"
+. "$(dirname "$0")/amd_common.sh"
+src="$amd_src"
+work="$amd_work"
 mkdir -p "$work"
 tu="$work/stream_isa.cpp"
 
@@ -85,15 +85,16 @@ innermost_count() {
         }' "$1"
 }
 
-fail=0
 checked=0
-# check_s ARCH FILE: splits FILE (an AMDGPU .s) into functions and checks the memory kernels.
-check_s() {
+# check_arch ARCH FILE: splits FILE (an AMDGPU .s) into functions and checks the memory kernels.
+check_arch() {
     local arch="$1" s="$2" nt_re
     case "$arch" in
-        gfx90a|gfx908) nt_re='slc' ;;
+        gfx90a|gfx908) nt_re='slc' ;;  # gfx94x and gfx950 spell it nt
         *) nt_re='[ \t]nt([ \t]|$)' ;;
     esac
+    local facts
+    facts=$(amd_summarise "$s")
     rm -f "$work"/fn_"$arch"_*.s
     awk -v dir="$work" -v arch="$arch" '
         /^_Z[A-Za-z0-9_]*:/ { n++; if (f != "") close(f); f = sprintf("%s/fn_%s_%03d.s", dir, arch, n) }
@@ -104,6 +105,12 @@ check_s() {
         [[ -e "$f" ]] || continue
         name=$(head -n 1 "$f" | sed -E 's/:.*//')
         local expect=()
+        if [[ "$name" == *stream_kernel* || "$name" == *shared_read_kernel* ]]; then
+            checked=$((checked + 1))
+            local before=$failures
+            amd_check_resources "$facts" "$name" "$arch $name"
+            [[ $failures -eq $before ]] && echo "ok   $arch $name: no scratch, no spills"
+        fi
         if [[ "$name" == *stream_kernel* ]]; then
             op=$(sed -E 's/.*stream_opE([0-9]).*/\1/' <<< "$name")
             lp=$(sed -E 's/.*load_policyE([0-9]).*/\1/' <<< "$name")
@@ -125,8 +132,7 @@ check_s() {
             if [[ "$got" -eq "$want" ]]; then
                 echo "ok   $arch $name: innermost loop has $got ds_read_b128 (counted per iteration: $want)"
             else
-                echo "FAIL $arch $name: innermost loop has $got ds_read_b128, the runner counts $want per iteration"
-                fail=1
+                fail "$arch $name: innermost loop has $got ds_read_b128, the runner counts $want per iteration"
             fi
         else
             continue
@@ -137,41 +143,16 @@ check_s() {
             if in_loop "$f" "$re"; then
                 echo "ok   $arch $name: /$re/ in a loop"
             else
-                echo "FAIL $arch $name: /$re/ not found inside a loop"
-                fail=1
+                fail "$arch $name: /$re/ not found inside a loop"
             fi
         done
     done
 }
 
-( cd "$work" && rm -f stream_isa-hip-*.s &&
-  "$HIPCC" -std=c++17 -O3 --offload-arch=gfx90a --offload-arch=gfx940 --save-temps -c \
-      -I"$src/include" "$tu" -o stream_isa.o ) || { echo "FAIL: hipcc --save-temps failed"; exit 1; }
-for arch in gfx90a gfx940; do
-    s=$(ls "$work"/stream_isa-hip-amdgcn-amd-amdhsa-"$arch".s 2>/dev/null | head -n 1)
-    if [[ -z "$s" ]]; then
-        echo "FAIL: no .s for $arch from --save-temps"
-        exit 1
-    fi
-    check_s "$arch" "$s"
-done
-
-if [[ -n "${CLANG19:-}" && -x "${CLANG19}" ]]; then
-    s942="$work/stream_isa_gfx942.s"
-    if "$CLANG19" -x hip -std=c++17 -O3 --offload-arch=gfx942 -nogpulib --cuda-device-only -S \
-            -I"$src/include" "$tu" -o "$s942"; then
-        check_s gfx942 "$s942"
-    else
-        echo "FAIL: clang-19 device-only compile for gfx942 failed"
-        fail=1
-    fi
-else
-    echo "note: CLANG19 not set; gfx942 not checked (gfx940 carries the same instruction set)"
-fi
-
+cd "$work" || exit 2
+amd_compile_and_check "memory kernels" "$tu"
 if [[ $checked -eq 0 ]]; then
-    echo "FAIL: no memory kernel found in the AMD assembly"
-    exit 1
+    fail "no memory kernel found in the AMD assembly"
 fi
-echo "checked $checked instruction/loop pairs"
-exit $fail
+echo "checked $checked instruction/loop pairs and kernel resources"
+amd_finish

@@ -2,28 +2,21 @@
 # ISA check of aaco's AMD vector-FMA peak kernels (kernels/amd/detail/vector_kernel.hpp).
 #
 # Compiles vector_peak_kernel<P> for fp32, fp64 and fp16 with hipcc (gfx908, gfx90a, gfx940)
-# and with clang-19 (gfx942, device only), both with -ffp-contract=off so that only the
-# kernel's own fusion (builtins / #pragma clang fp contract) can produce FMAs. Per arch and
-# precision it requires, inside a loop (a block label and a branch back to it):
-#   fp32: v_pk_fma_f32 on gfx90a/gfx94x (packed fp32); v_fma_f32 or v_fmac_f32 on gfx908
+# and with clang-22, device only (gfx908, gfx90a, gfx942, gfx950; tests/isa/amd_common.sh),
+# both with -ffp-contract=off so that only the kernel's own fusion (builtins / #pragma clang fp
+# contract) can produce FMAs. Per arch and precision it requires, inside a loop (a block label
+# and a branch back to it):
+#   fp32: v_pk_fma_f32 on gfx90a/gfx94x/gfx950 (packed fp32); v_fma_f32 or v_fmac_f32 on gfx908
 #   fp64: v_fma_f64      fp16: v_pk_fma_f16
-# accumulators x unroll = 64 times, no memory instruction in the loop, and no scratch.
+# exactly accumulators x unroll = 64 times (the loop neither collapsed nor unrolled further),
+# no memory instruction and no separate multiply or add in the loop, no scratch and no spills.
 #
 # Environment (tests/CMakeLists.txt sets them): AACO_SOURCE_DIR, AACO_ISA_WORKDIR, HIPCC,
-# CLANG19. Exit 0 = pass, 77 = skip (no compiler), anything else = fail.
+# CLANG22. Exit 0 = every arch checked and passed, 77 = skip (no compiler, or one of the two
+# missing: then the other one's archs are still checked), anything else = fail.
 set -u
-
-src=${AACO_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-work=${AACO_ISA_WORKDIR:-$(mktemp -d)}
-hipcc=${HIPCC:-}
-clang19=${CLANG19:-}
-case "$hipcc" in *NOTFOUND*) hipcc="" ;; esac
-case "$clang19" in *NOTFOUND*) clang19="" ;; esac
-if [ -z "$hipcc" ] && [ -z "$clang19" ]; then
-    echo "SKIP: neither HIPCC nor CLANG19 is set"
-    exit 77
-fi
-mkdir -p "$work" && cd "$work" || exit 2
+. "$(dirname "$0")/amd_common.sh"
+mkdir -p "$amd_work" && cd "$amd_work" || exit 2
 
 # precision enum values (model/precision.hpp): fp64 0, fp32 1, fp16 3
 precisions="fp64:0 fp32:1 fp16:3"
@@ -51,33 +44,10 @@ void* aaco_isa_vector_kernels[] = {
 };
 EOF
 
-# Summarises an AMDGPU .s file, one line per fact:
-#   LOOP <function> <label> <mnemonic> <count> every instruction between a label and a branch back to it
-#   SCRATCH <kernel> <bytes>                   from the kernel descriptor
-summarise() {
-    awk '
-    /^[A-Za-z_][A-Za-z0-9_.$]*:/ && $0 !~ /^\./ { fn = substr($1, 1, length($1) - 1); n = 0; delete label; next }
-    /^\.LBB[0-9_]+:/ { label[substr($1, 1, length($1) - 1)] = n; next }
-    /^[ \t]+\.amdhsa_kernel[ \t]/ { kern = $2 }
-    /^[ \t]+\.amdhsa_private_segment_fixed_size[ \t]/ { print "SCRATCH", kern, $2 }
-    /^[ \t]+[a-z_][a-z0-9_]*/ && $1 !~ /^\./ {
-        line[++n] = $1
-        if ($1 ~ /^s_(c)?branch/ && ($2 in label)) {
-            delete cnt
-            for (i = label[$2] + 1; i <= n; ++i) cnt[line[i]]++
-            for (m in cnt) print "LOOP", fn, $2, m, cnt[m]
-        }
-    }
-    ' "$1"
-}
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
 # check_arch <arch> <file.s>
 check_arch() {
     local arch=$1 asm=$2 facts
-    facts=$(summarise "$asm")
+    facts=$(amd_summarise "$asm")
     for pv in $precisions; do
         local p=${pv%%:*} v=${pv##*:} want kernel
         want=$(expected "$arch" "$p")
@@ -86,9 +56,7 @@ check_arch() {
             fail "$arch $p: kernel vector_peak_kernel<$p> not found in $asm"
             continue
         fi
-        local scratch
-        scratch=$(printf '%s\n' "$facts" | awk -v k="$kernel" '$1 == "SCRATCH" && $2 == k { print $3 }')
-        [ "$scratch" = "0" ] || fail "$arch $p: scratch (private segment) is '$scratch' bytes, expected 0"
+        amd_check_resources "$facts" "$kernel" "$arch $p"
         # The loop with the most accepted FMAs, and their count.
         local best
         best=$(printf '%s\n' "$facts" | awk -v k="$kernel" -v want=" $want " '
@@ -106,49 +74,9 @@ check_arch() {
         local bad
         bad=$(printf '%s\n' "$facts" | awk -v k="$kernel" -v l="$label" '$1 == "LOOP" && $2 == k && $3 == l && $4 ~ /^(global_|buffer_|flat_|scratch_|ds_|v_pk_mul|v_pk_add|v_mul_f|v_add_f)/ { printf "%s ", $4 }')
         if [ -n "$bad" ]; then fail "$arch $p: loop $label also contains $bad"; continue; fi
-        echo "ok   $arch $p: [$want] x$count in loop $label, registers only, no scratch"
+        echo "ok   $arch $p: [$want] x$count in loop $label, registers only, no scratch, no spills"
     done
 }
 
-checked=""
-if [ -n "$hipcc" ]; then
-    echo "== $hipcc -ffp-contract=off --offload-arch=gfx908/gfx90a/gfx940 --save-temps"
-    rm -f tu-hip-*.s
-    if "$hipcc" -std=c++17 -O3 -ffp-contract=off --offload-arch=gfx908 --offload-arch=gfx90a \
-        --offload-arch=gfx940 --save-temps -I"$src/include" -c tu.cpp -o tu.o > hipcc.log 2>&1; then
-        for arch in gfx908 gfx90a gfx940; do
-            asm=tu-hip-amdgcn-amd-amdhsa-$arch.s
-            if [ -f "$asm" ]; then check_arch "$arch" "$asm"; else fail "$arch: $asm not produced"; fi
-        done
-        checked="$checked gfx908 gfx90a gfx940"
-    else
-        cat hipcc.log
-        fail "hipcc could not compile the vector kernels"
-    fi
-else
-    echo "NOTE: HIPCC not set: gfx908/gfx90a/gfx940 not checked"
-fi
-
-if [ -n "$clang19" ]; then
-    # Debian's HIP 5.2 headers include <include/cuda_wrappers/...> from clang's resource dir.
-    resource=$("$clang19" -print-resource-dir)
-    echo "== $clang19 -x hip --offload-arch=gfx942 -nogpulib --cuda-device-only -S -O3 -ffp-contract=off -I$resource"
-    if "$clang19" -x hip --offload-arch=gfx942 -nogpulib --cuda-device-only -S -O3 -std=c++17 \
-        -ffp-contract=off -I"$src/include" -I"$resource" tu.cpp -o tu-gfx942.s > clang19.log 2>&1; then
-        check_arch gfx942 tu-gfx942.s
-        checked="$checked gfx942"
-    else
-        cat clang19.log
-        fail "clang-19 could not compile the vector kernels for gfx942"
-    fi
-else
-    echo "NOTE: CLANG19 not set: gfx942 not checked"
-fi
-
-echo "checked:$checked (gfx950: not compiled here, no compiler knows it)"
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "PASS"
-exit 0
+amd_compile_and_check "vector kernels" tu.cpp -ffp-contract=off
+amd_finish

@@ -1,14 +1,25 @@
 /// \file arch/clock.hpp
 /// \brief Device-side clocks for the in-kernel sustained-clock measurement: SM/CU cycles and a
-/// wall clock in nanoseconds. Sustained MHz = elapsed cycles / elapsed ns x 1000, read by one
-/// thread per block at the start and end of a timed loop.
+/// wall clock in nanoseconds, and the stamp pair (both, read in a fixed order) that every timed
+/// kernel takes at the start and end of its loop. Sustained MHz = elapsed cycles / elapsed ns x
+/// 1000; kernels/clock_record.hpp keeps one record per block and reduces them on the host.
 ///
 /// These are instructions, not runtime calls. Functions exist only in GPU compilations
-/// (AACO_BACKEND_CUDA or AACO_BACKEND_HIP); in a host-only build the header is empty.
+/// (AACO_BACKEND_CUDA or AACO_BACKEND_HIP); a host-only build sees only the clock_stamp type.
 #pragma once
 #include <aaco/config.hpp>
 
 #include <cstdint>
+
+AACO_NAMESPACE_BEGIN
+namespace arch {
+/// Both clocks, read together at one end of a timed region.
+struct clock_stamp {
+    std::uint64_t cycles = 0;
+    std::uint64_t ns = 0;
+};
+} // namespace arch
+AACO_NAMESPACE_END
 
 #if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
 AACO_NAMESPACE_BEGIN
@@ -47,6 +58,24 @@ AACO_DEVICE inline std::uint64_t global_ns() {
 }
 
 #endif
+
+// The two reads are nested so that the cycle interval encloses the wall-time interval: cycles
+// first at the start, last at the end. The measured MHz can then only come out a few cycles
+// high, never low, so a clock-adjusted efficiency errs low, never above the truth.
+
+/// The stamp at the start of a timed region: cycles, then wall time.
+AACO_DEVICE inline clock_stamp stamp_start() {
+    const std::uint64_t cycles = sm_cycles();
+    const std::uint64_t ns = global_ns();
+    return {cycles, ns};
+}
+
+/// The stamp at the end of a timed region: wall time, then cycles.
+AACO_DEVICE inline clock_stamp stamp_end() {
+    const std::uint64_t ns = global_ns();
+    const std::uint64_t cycles = sm_cycles();
+    return {cycles, ns};
+}
 
 } // namespace arch
 AACO_NAMESPACE_END

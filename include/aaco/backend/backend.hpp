@@ -1,21 +1,20 @@
 /// \file backend/backend.hpp
-/// \brief The GPU runtime layer, hipCUB-style: this header only routes to the implementation of
-/// the backend being compiled, backend/cuda/ (CUDA runtime + CUB) or backend/hip/ (HIP runtime +
-/// rocPRIM). Both provide the same API in aaco::backend; no other layer calls cuda*/hip*.
+/// \brief The GPU runtime layer: this header only routes. The API of aaco::backend is written
+/// once, in backend/detail/ (runtime.hpp, peer.hpp, reduce.hpp), over a thin vendor table,
+/// `aaco::backend::vendor`, that the compiler selects: backend/cuda/ (CUDA runtime + CUB) under
+/// nvcc, backend/hip/ (HIP runtime + rocPRIM) under hipcc. The vendor files hold only what
+/// really differs: types, constants, entry points, and how each runtime names a device. No other
+/// layer calls cuda*/hip*.
 ///
 /// In a host-only build (AACO_BACKEND_NONE) only `available` (false) and `name` ("none")
 /// exist, so host code can ask whether a GPU runtime is compiled in.
 #pragma once
 #include <aaco/config.hpp>
 
-#if AACO_BACKEND_CUDA
-#include <aaco/backend/cuda/peer.hpp>
-#include <aaco/backend/cuda/reduce.hpp>
-#include <aaco/backend/cuda/runtime.hpp>
-#elif AACO_BACKEND_HIP
-#include <aaco/backend/hip/peer.hpp>
-#include <aaco/backend/hip/reduce.hpp>
-#include <aaco/backend/hip/runtime.hpp>
+#if !AACO_BACKEND_NONE
+#include <aaco/backend/detail/peer.hpp>
+#include <aaco/backend/detail/reduce.hpp>
+#include <aaco/backend/detail/runtime.hpp>
 #else
 #include <string_view>
 

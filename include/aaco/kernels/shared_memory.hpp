@@ -34,6 +34,7 @@
 #include <aaco/arch/cache_hints.hpp>
 #include <aaco/config.hpp>
 #include <aaco/error.hpp>
+#include <aaco/kernels/clock_record.hpp>
 #include <aaco/kernels/runner.hpp>
 #include <aaco/model/envelope.hpp>
 
@@ -96,26 +97,6 @@ inline std::uint64_t shared_buffer_sum(std::uint32_t vectors) {
     return s;
 }
 
-/// Per-block clock record: cycles and nanoseconds at loop start and end.
-struct shared_clock_record {
-    std::uint64_t start_cycles, end_cycles, start_ns, end_ns;
-};
-
-/// The clock_reading of the block that ran longest (by wall time) among `records`.
-inline clock_reading longest_block(const shared_clock_record* records, std::size_t n) {
-    clock_reading best;
-    for (std::size_t i = 0; i < n; ++i) {
-        const shared_clock_record& r = records[i];
-        if (r.end_ns <= r.start_ns || r.end_cycles <= r.start_cycles) continue;
-        const auto ns = static_cast<double>(r.end_ns - r.start_ns);
-        if (ns > best.nanoseconds) {
-            best.nanoseconds = ns;
-            best.cycles = static_cast<double>(r.end_cycles - r.start_cycles);
-        }
-    }
-    return best;
-}
-
 } // namespace detail
 
 #if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
@@ -127,7 +108,7 @@ struct shared_params {
     std::uint32_t stride = 1;              ///< odd; region rotation per iteration (see file header)
     std::uint32_t zero = 0;                ///< always 0 at run time (see file header)
     std::uint32_t* partial = nullptr;      ///< one 32-bit sum per thread
-    shared_clock_record* clocks = nullptr; ///< one record per block
+    block_clock_record* clocks = nullptr;  ///< one record per block
 };
 } // namespace detail
 
@@ -145,11 +126,8 @@ AACO_KERNEL void __launch_bounds__(BlockThreads, MinBlocks) shared_read_kernel(d
                                 (w + 2) % detail::shared_pattern_modulus, (w + 3) % detail::shared_pattern_modulus};
     }
     __syncthreads();
-    std::uint64_t c0 = 0, t0 = 0;
-    if (threadIdx.x == 0) {
-        t0 = arch::global_ns();
-        c0 = arch::sm_cycles();
-    }
+    arch::clock_stamp start{};
+    if (threadIdx.x == 0) start = arch::stamp_start();
 
     std::uint32_t acc = 0;
     const arch::u32x4* mine = buffer + threadIdx.x;
@@ -173,11 +151,7 @@ AACO_KERNEL void __launch_bounds__(BlockThreads, MinBlocks) shared_read_kernel(d
     }
 
     __syncthreads();
-    if (threadIdx.x == 0) {
-        const std::uint64_t c1 = arch::sm_cycles();
-        const std::uint64_t t1 = arch::global_ns();
-        p.clocks[blockIdx.x] = detail::shared_clock_record{c0, c1, t0, t1};
-    }
+    if (threadIdx.x == 0) p.clocks[blockIdx.x] = make_clock_record(start, arch::stamp_end(), 0);
     p.partial[static_cast<std::uint64_t>(blockIdx.x) * BlockThreads + threadIdx.x] = acc;
 }
 
@@ -213,7 +187,7 @@ public:
             throw runtime_error("memory.shared.read: no block of the kernel fits on an SM/CU", 0);
         grid_ = static_cast<unsigned>(dev_.compute_units) * static_cast<unsigned>(blocks_per_unit_);
         partial_ = backend::device_buffer<std::uint32_t>(static_cast<std::size_t>(grid_) * block_threads);
-        clocks_ = backend::device_buffer<detail::shared_clock_record>(grid_);
+        clocks_ = backend::device_buffer<block_clock_record>(grid_);
         clocks_.zero(nullptr);
         backend::synchronize();
     }
@@ -260,9 +234,9 @@ public:
         (void)stream;
         if (grid_ == 0) return {};
         backend::synchronize(); // the copy below does not order against a non-blocking stream
-        std::vector<detail::shared_clock_record> host(grid_);
+        std::vector<block_clock_record> host(grid_);
         clocks_.copy_to_host(host.data(), host.size());
-        return detail::longest_block(host.data(), host.size());
+        return longest_block(host);
     }
 
     /// Blocks per SM/CU of the launches (known after prepare()).
@@ -277,7 +251,7 @@ private:
     std::uint64_t iterations_ = 0;
     std::uint64_t launches_ = 0;
     backend::device_buffer<std::uint32_t> partial_;
-    backend::device_buffer<detail::shared_clock_record> clocks_;
+    backend::device_buffer<block_clock_record> clocks_;
 };
 
 /// The shared-memory (LDS) read-bandwidth runner for `dev` (the current device).

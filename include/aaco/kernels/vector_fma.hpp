@@ -12,11 +12,12 @@
 ///
 /// The kernel is plain C++ arithmetic (fma(), __hfma2) and builds with nvcc and hipcc alike;
 /// the NVIDIA factory with its per-arch rates sits behind AACO_BACKEND_CUDA at the end. Under a
-/// plain C++ compiler only the host helpers (exact fp16/bf16 encoders, clock-record reduction,
+/// plain C++ compiler only the host helpers (exact fp16/bf16 encoders,
 /// the NVIDIA rate table) are available.
 #pragma once
 #include <aaco/config.hpp>
 #include <aaco/error.hpp>
+#include <aaco/kernels/clock_record.hpp>
 #include <aaco/kernels/runner.hpp>
 #include <aaco/model/envelope.hpp>
 #include <aaco/model/precision.hpp>
@@ -49,41 +50,6 @@ namespace kernels {
 // Host helpers shared by aaco's compute kernels (plain C++; no GPU header needed).
 // =============================================================================================
 namespace detail_compute {
-
-/// What thread 0 of each CTA records: cycles and wall time around the CTA's work, and the
-/// "compiled path" (the arch the body was compiled for; 0 when the arch-specific body was
-/// compiled out of the code that ran).
-struct cta_record {
-    std::uint64_t start_cycles;
-    std::uint64_t end_cycles;
-    std::uint64_t start_ns;
-    std::uint64_t end_ns;
-    std::uint32_t path;
-    std::uint32_t reserved;
-};
-
-/// The clock of the CTA that ran longest (by wall time); empty when nothing was recorded.
-inline clock_reading longest_cta(const std::vector<cta_record>& records) {
-    clock_reading best{};
-    for (const cta_record& r : records) {
-        if (r.end_ns <= r.start_ns || r.end_cycles < r.start_cycles) continue;
-        const double ns = static_cast<double>(r.end_ns - r.start_ns);
-        if (ns > best.nanoseconds) {
-            best.nanoseconds = ns;
-            best.cycles = static_cast<double>(r.end_cycles - r.start_cycles);
-        }
-    }
-    return best;
-}
-
-/// The smallest non-zero compiled-path code over all CTAs, 0 when some CTA ran a body that
-/// was compiled out (or nothing was recorded).
-inline std::uint32_t common_path(const std::vector<cta_record>& records) {
-    std::uint32_t path = records.empty() ? 0u : records.front().path;
-    for (const cta_record& r : records)
-        if (r.path < path) path = r.path;
-    return path;
-}
 
 /// IEEE binary16 bits of `v`, which must be zero or a normal half exactly (all values aaco
 /// feeds to fp16 units are chosen so; anything else is a bug and throws).
@@ -355,7 +321,7 @@ struct vector_fma_params {
     const storage* a;    ///< table of multipliers (one per thread)
     const storage* b;    ///< table of addends (one per chain, or one per thread when shared)
     storage* out;        ///< write_all: threads x Chains; else threads (sentinel writes)
-    detail_compute::cta_record* records; ///< one per CTA
+    block_clock_record* records; ///< one per CTA
     std::uint64_t repeats; ///< loop trips; each does Unroll x Chains FMAs per thread
     std::uint32_t table_mask;
     int write_all;       ///< verify mode: write every accumulator
@@ -396,11 +362,8 @@ AACO_KERNEL void AACO_VECTOR_FMA_BOUNDS(Threads, BlocksPerUnit) vector_fma_kerne
     using traits = vector_fma_traits<T>;
     constexpr bool shared = Operands == vector_fma_operands::shared;
     constexpr int addends = shared ? 1 : Chains;
-    std::uint64_t start_cycles = 0, start_ns = 0;
-    if (threadIdx.x == 0) {
-        start_cycles = arch::sm_cycles();
-        start_ns = arch::global_ns();
-    }
+    arch::clock_stamp start{};
+    if (threadIdx.x == 0) start = arch::stamp_start();
     const std::uint32_t tid = blockIdx.x * blockDim.x + threadIdx.x;
     const T a = traits::load(p.a[tid & p.table_mask]);
     T x[Chains];
@@ -422,16 +385,7 @@ AACO_KERNEL void AACO_VECTOR_FMA_BOUNDS(Threads, BlocksPerUnit) vector_fma_kerne
         }
     }
     __syncthreads();
-    if (threadIdx.x == 0) {
-        detail_compute::cta_record rec;
-        rec.start_cycles = start_cycles;
-        rec.start_ns = start_ns;
-        rec.end_cycles = arch::sm_cycles();
-        rec.end_ns = arch::global_ns();
-        rec.path = vector_fma_compiled_path();
-        rec.reserved = 0;
-        p.records[blockIdx.x] = rec;
-    }
+    if (threadIdx.x == 0) p.records[blockIdx.x] = make_clock_record(start, arch::stamp_end(), vector_fma_compiled_path());
     if (p.write_all) {
 #pragma unroll
         for (int j = 0; j < Chains; ++j) p.out[tid * Chains + j] = traits::store(x[j]);
@@ -523,13 +477,13 @@ public:
         const int units = dev_.compute_units > 0 ? dev_.compute_units : 1;
         blocks_ = units * per_unit_;
         out_ = std::make_unique<backend::device_buffer<storage>>(static_cast<std::size_t>(blocks_) * threads);
-        records_ = std::make_unique<backend::device_buffer<detail_compute::cta_record>>(blocks_);
+        records_ = std::make_unique<backend::device_buffer<block_clock_record>>(blocks_);
 
         // One tiny launch to learn which body this binary runs on the device.
         launch(nullptr, 1, params(x0_->data(), a_->data(), b_->data(), out_->data(), records_->data(), 0, false));
-        std::vector<detail_compute::cta_record> rec(1);
+        std::vector<block_clock_record> rec(1);
         copy_back(nullptr, rec, *records_);
-        if (detail_compute::common_path(rec) == 0)
+        if (common_path(rec) == 0)
             throw unsupported_arch_error(key() + ": this binary has no " + traits::instruction +
                                          " code for " + dev_.arch + "; rebuild for it (e.g. "
                                          "-DCMAKE_CUDA_ARCHITECTURES=" + rebuild_arch() + ")");
@@ -547,9 +501,9 @@ public:
 
     clock_reading last_clock(void* stream) override {
         if (!records_) return {};
-        std::vector<detail_compute::cta_record> rec(static_cast<std::size_t>(blocks_));
+        std::vector<block_clock_record> rec(static_cast<std::size_t>(blocks_));
         copy_back(static_cast<backend::native_stream>(stream), rec, *records_);
-        return detail_compute::longest_cta(rec);
+        return longest_block(rec);
     }
 
     /// Runs a few blocks on exact inputs (a = 1, small integer x0 and b) and checks that every
@@ -579,14 +533,14 @@ public:
         db.copy_from_host(b.data(), n);
         const std::size_t total = static_cast<std::size_t>(blocks) * threads;
         backend::device_buffer<storage> out(total * chains);
-        backend::device_buffer<detail_compute::cta_record> records(static_cast<std::size_t>(blocks));
+        backend::device_buffer<block_clock_record> records(static_cast<std::size_t>(blocks));
 
         launch(s, blocks, params(dx0.data(), da.data(), db.data(), out.data(), records.data(), trips, true));
         std::vector<storage> got(total * chains);
-        std::vector<detail_compute::cta_record> rec(static_cast<std::size_t>(blocks));
+        std::vector<block_clock_record> rec(static_cast<std::size_t>(blocks));
         copy_back(s, got, out);
         copy_back(s, rec, records);
-        if (detail_compute::common_path(rec) == 0)
+        if (common_path(rec) == 0)
             return key() + ": kernel body not compiled for " + dev_.arch;
 
         std::size_t wrong = 0;
@@ -610,7 +564,7 @@ public:
 
 private:
     vector_fma_params<T> params(const storage* x0, const storage* a, const storage* b, storage* out,
-                                detail_compute::cta_record* rec, std::uint64_t repeats,
+                                block_clock_record* rec, std::uint64_t repeats,
                                 bool write_all) const {
         vector_fma_params<T> p;
         p.x0 = x0;
@@ -658,7 +612,7 @@ private:
     int blocks_ = 0;
     int per_unit_ = 0;
     std::unique_ptr<backend::device_buffer<storage>> x0_, a_, b_, out_;
-    std::unique_ptr<backend::device_buffer<detail_compute::cta_record>> records_;
+    std::unique_ptr<backend::device_buffer<block_clock_record>> records_;
 };
 
 #endif // !AACO_BACKEND_NONE

@@ -84,6 +84,7 @@ inline constexpr std::array<arch_rate, 45> arch_rate_table = {{
     {"gfx950", precision::fp16, compute_unit::matrix, 4096, 4096},
     {"gfx950", precision::bf16, compute_unit::matrix, 4096, 4096},
     {"gfx950", precision::int8, compute_unit::matrix, 8192, 8192},
+    // The plain f8f6f4 MFMA's rate; aaco's kernel runs the scaled form (see mfma_table below).
     {"gfx950", precision::fp8, compute_unit::matrix, 8192, 8192},
     // Ampere (A100): TF32 tensor; no FP32 matrix, no FP8.
     {"sm_80", precision::fp64, compute_unit::vector, 64, 64},
@@ -227,38 +228,47 @@ inline constexpr int simds_per_cu = 4;
 struct mfma_instruction {
     std::string_view arch;     ///< family, as in arch_rate_table
     precision prec;
-    std::string_view name;     ///< suffix of __builtin_amdgcn_mfma_ (v_mfma_ in the ISA)
+    /// The clang builtin aaco's kernels call for it (arch/amd/mfma.hpp).
+    std::string_view builtin;
+    /// The instruction that builtin compiles to on this arch, as LLVM prints it: what hipcc 5.2
+    /// (gfx908, gfx90a, gfx940) and clang-22 (gfx908, gfx90a, gfx942, gfx950) emit, checked by
+    /// tests/isa/isa_amd_mfma.sh. CDNA3/CDNA4 spell most names with '_' before the type.
+    std::string_view mnemonic;
     int m, n, k;               ///< the block shape (one block)
     double flops;              ///< FLOPs per instruction per wave = 2 m n k
     int cycles;                ///< cycles per instruction on one SIMD
 };
 
-/// Best-rate MFMA per arch (design.md section 5; AMD matrix instruction calculator and the
-/// CDNA3/CDNA4 ISA guides). flops / cycles x simds_per_cu equals the arch_rate_table figure.
+/// Best-rate MFMA per arch (design.md section 5; AMD matrix instruction calculator for CDNA1-3,
+/// the CDNA3/CDNA4 ISA guides). flops / cycles x simds_per_cu equals the arch_rate_table figure.
 inline constexpr std::array<mfma_instruction, 22> mfma_table = {{
-    {"gfx908", precision::fp16, "f32_32x32x8f16", 32, 32, 8, 16384, 64},
-    {"gfx908", precision::bf16, "f32_32x32x4bf16", 32, 32, 4, 8192, 64},
-    {"gfx908", precision::int8, "i32_32x32x8i8", 32, 32, 8, 16384, 64},
-    {"gfx908", precision::fp32, "f32_32x32x2f32", 32, 32, 2, 4096, 64},
-    {"gfx90a", precision::fp16, "f32_32x32x8f16", 32, 32, 8, 16384, 64},
-    {"gfx90a", precision::bf16, "f32_32x32x8bf16_1k", 32, 32, 8, 16384, 64},
-    {"gfx90a", precision::int8, "i32_32x32x8i8", 32, 32, 8, 16384, 64},
-    {"gfx90a", precision::fp32, "f32_32x32x2f32", 32, 32, 2, 4096, 64},
-    {"gfx90a", precision::fp64, "f64_16x16x4f64", 16, 16, 4, 2048, 32},
+    {"gfx908", precision::fp16, "__builtin_amdgcn_mfma_f32_32x32x8f16", "v_mfma_f32_32x32x8f16", 32, 32, 8, 16384, 64},
+    {"gfx908", precision::bf16, "__builtin_amdgcn_mfma_f32_32x32x4bf16", "v_mfma_f32_32x32x4bf16", 32, 32, 4, 8192, 64},
+    {"gfx908", precision::int8, "__builtin_amdgcn_mfma_i32_32x32x8i8", "v_mfma_i32_32x32x8i8", 32, 32, 8, 16384, 64},
+    {"gfx908", precision::fp32, "__builtin_amdgcn_mfma_f32_32x32x2f32", "v_mfma_f32_32x32x2f32", 32, 32, 2, 4096, 64},
+    {"gfx90a", precision::fp16, "__builtin_amdgcn_mfma_f32_32x32x8f16", "v_mfma_f32_32x32x8f16", 32, 32, 8, 16384, 64},
+    {"gfx90a", precision::bf16, "__builtin_amdgcn_mfma_f32_32x32x8bf16_1k", "v_mfma_f32_32x32x8bf16_1k", 32, 32, 8, 16384, 64},
+    {"gfx90a", precision::int8, "__builtin_amdgcn_mfma_i32_32x32x8i8", "v_mfma_i32_32x32x8i8", 32, 32, 8, 16384, 64},
+    {"gfx90a", precision::fp32, "__builtin_amdgcn_mfma_f32_32x32x2f32", "v_mfma_f32_32x32x2f32", 32, 32, 2, 4096, 64},
+    {"gfx90a", precision::fp64, "__builtin_amdgcn_mfma_f64_16x16x4f64", "v_mfma_f64_16x16x4f64", 16, 16, 4, 2048, 32},
     // gfx940 dropped the old bf16 and i8 32x32x8 forms.
-    {"gfx94x", precision::fp16, "f32_32x32x8f16", 32, 32, 8, 16384, 32},
-    {"gfx94x", precision::bf16, "f32_32x32x8bf16_1k", 32, 32, 8, 16384, 32},
-    {"gfx94x", precision::int8, "i32_32x32x16_i8", 32, 32, 16, 32768, 32},
-    {"gfx94x", precision::fp8, "f32_32x32x16_fp8_fp8", 32, 32, 16, 32768, 32},
-    {"gfx94x", precision::tf32, "f32_32x32x4_xf32", 32, 32, 4, 8192, 32},
-    {"gfx94x", precision::fp32, "f32_32x32x2f32", 32, 32, 2, 4096, 64},
-    {"gfx94x", precision::fp64, "f64_16x16x4f64", 16, 16, 4, 2048, 32},
-    {"gfx950", precision::fp16, "f32_32x32x16_f16", 32, 32, 16, 32768, 32},
-    {"gfx950", precision::bf16, "f32_32x32x16_bf16", 32, 32, 16, 32768, 32},
-    {"gfx950", precision::int8, "i32_32x32x32_i8", 32, 32, 32, 65536, 32},
-    {"gfx950", precision::fp8, "f32_32x32x64_f8f6f4", 32, 32, 64, 131072, 64},
-    {"gfx950", precision::fp32, "f32_32x32x2f32", 32, 32, 2, 4096, 64},
-    {"gfx950", precision::fp64, "f64_16x16x4f64", 16, 16, 4, 2048, 64},
+    {"gfx94x", precision::fp16, "__builtin_amdgcn_mfma_f32_32x32x8f16", "v_mfma_f32_32x32x8_f16", 32, 32, 8, 16384, 32},
+    {"gfx94x", precision::bf16, "__builtin_amdgcn_mfma_f32_32x32x8bf16_1k", "v_mfma_f32_32x32x8_bf16", 32, 32, 8, 16384, 32},
+    {"gfx94x", precision::int8, "__builtin_amdgcn_mfma_i32_32x32x16_i8", "v_mfma_i32_32x32x16_i8", 32, 32, 16, 32768, 32},
+    {"gfx94x", precision::fp8, "__builtin_amdgcn_mfma_f32_32x32x16_fp8_fp8", "v_mfma_f32_32x32x16_fp8_fp8", 32, 32, 16, 32768, 32},
+    {"gfx94x", precision::tf32, "__builtin_amdgcn_mfma_f32_32x32x4_xf32", "v_mfma_f32_32x32x4_xf32", 32, 32, 4, 8192, 32},
+    {"gfx94x", precision::fp32, "__builtin_amdgcn_mfma_f32_32x32x2f32", "v_mfma_f32_32x32x2_f32", 32, 32, 2, 4096, 64},
+    {"gfx94x", precision::fp64, "__builtin_amdgcn_mfma_f64_16x16x4f64", "v_mfma_f64_16x16x4_f64", 16, 16, 4, 2048, 32},
+    {"gfx950", precision::fp16, "__builtin_amdgcn_mfma_f32_32x32x16_f16", "v_mfma_f32_32x32x16_f16", 32, 32, 16, 32768, 32},
+    {"gfx950", precision::bf16, "__builtin_amdgcn_mfma_f32_32x32x16_bf16", "v_mfma_f32_32x32x16_bf16", 32, 32, 16, 32768, 32},
+    {"gfx950", precision::int8, "__builtin_amdgcn_mfma_i32_32x32x32_i8", "v_mfma_i32_32x32x32_i8", 32, 32, 32, 65536, 32},
+    // The scaled form with unit scales (E8M0 127 = 2^0): LLVM exposes f8f6f4 only through the
+    // scaled builtin. The 64 cycles are those of the plain v_mfma_f32_32x32x64_f8f6f4 in the
+    // CDNA4 ISA guide; nothing here shows that the scaled form issues at that rate (no gfx950
+    // hardware was reachable), so the fp8 ceiling on gfx950 rests on that assumption.
+    {"gfx950", precision::fp8, "__builtin_amdgcn_mfma_scale_f32_32x32x64_f8f6f4", "v_mfma_scale_f32_32x32x64_f8f6f4", 32, 32, 64, 131072, 64},
+    {"gfx950", precision::fp32, "__builtin_amdgcn_mfma_f32_32x32x2f32", "v_mfma_f32_32x32x2_f32", 32, 32, 2, 4096, 64},
+    {"gfx950", precision::fp64, "__builtin_amdgcn_mfma_f64_16x16x4f64", "v_mfma_f64_16x16x4_f64", 16, 16, 4, 2048, 64},
 }};
 
 /// The best-rate MFMA of `p` on `arch`, or nullptr (no such matrix unit, or not an AMD arch).

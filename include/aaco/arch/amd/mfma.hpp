@@ -5,7 +5,9 @@
 /// Two halves:
 ///  - The **table** (`mfma_table`, `mfma_instruction`, layout functions) is plain constexpr
 ///    C++17. Any compiler can use it; the runners use it on the host for FLOP counts, the
-///    method name, operand packing and the verify reference.
+///    method name, operand packing and the verify reference. Its facts (builtin, mnemonic,
+///    shape, cycles) are model/profiles.hpp's `mfma_table`, the one list of them; this file adds
+///    the element encodings and the register layouts.
 ///  - The **policies** (`mfma_policy<P, F>`) exist only under `AACO_BACKEND_HIP`. Each carries
 ///    the operand/accumulator vector types and a `mma(a, b, c)` that calls the builtin. A
 ///    builtin is only spelled inside `#if AACO_ARCH_GFX*_ENABLED` for the archs that have it; in
@@ -15,25 +17,32 @@
 /// Best-rate instruction per precision and arch (design.md section 5). FLOPs are per
 /// instruction per wave (2*M*N*K), cycles per instruction on one SIMD, 4 SIMDs per CU:
 ///
-/// (builtin suffix, cycles per instruction per SIMD; "-" = no such instruction)
+/// (builtin suffix after __builtin_amdgcn_mfma_, cycles per instruction per SIMD; "-" = no such
+/// instruction; gfx94x/gfx950 print most mnemonics with '_' before the type, e.g.
+/// f32_32x32x8f16 -> v_mfma_f32_32x32x8_f16)
 ///
-/// | prec | gfx908               | gfx90a                  | gfx94x                     | gfx950                     |
-/// |------|----------------------|-------------------------|----------------------------|----------------------------|
-/// | fp16 | f32_32x32x8f16 64    | f32_32x32x8f16 64       | f32_32x32x8f16 32          | f32_32x32x16_f16 32        |
-/// | bf16 | f32_32x32x4bf16 64   | f32_32x32x8bf16_1k 64   | f32_32x32x8bf16_1k 32      | f32_32x32x16_bf16 32       |
-/// | int8 | i32_32x32x8i8 64     | i32_32x32x8i8 64        | i32_32x32x16_i8 32         | i32_32x32x32_i8 32         |
+/// | prec | gfx908               | gfx90a                  | gfx94x                     | gfx950                       |
+/// |------|----------------------|-------------------------|----------------------------|------------------------------|
+/// | fp16 | f32_32x32x8f16 64    | f32_32x32x8f16 64       | f32_32x32x8f16 32          | f32_32x32x16_f16 32          |
+/// | bf16 | f32_32x32x4bf16 64   | f32_32x32x8bf16_1k 64   | f32_32x32x8bf16_1k 32      | f32_32x32x16_bf16 32         |
+/// | int8 | i32_32x32x8i8 64     | i32_32x32x8i8 64        | i32_32x32x16_i8 32         | i32_32x32x32_i8 32           |
 /// | fp8  | -                    | -                       | f32_32x32x16_fp8_fp8 32    | scale_f32_32x32x64_f8f6f4 64 |
-/// | tf32 | -                    | -                       | f32_32x32x4_xf32 32        | -                          |
-/// | fp32 | f32_32x32x2f32 64    | f32_32x32x2f32 64       | f32_32x32x2f32 64          | f32_32x32x2f32 64          |
-/// | fp64 | -                    | f64_16x16x4f64 32       | f64_16x16x4f64 32          | f64_16x16x4f64 64          |
+/// | tf32 | -                    | -                       | f32_32x32x4_xf32 32        | -                            |
+/// | fp32 | f32_32x32x2f32 64    | f32_32x32x2f32 64       | f32_32x32x2f32 64          | f32_32x32x2f32 64            |
+/// | fp64 | -                    | f64_16x16x4f64 32       | f64_16x16x4f64 32          | f64_16x16x4f64 64            |
 ///
-/// gfx950 (CDNA4): no compiler on aaco's build machines knows it (LLVM >= 20 does). Its path is
-/// written from the CDNA4 ISA guide and LLVM's gfx950 builtin signatures and is NOT compiled or
-/// verified here: tests/isa/isa_amd_mfma.sh only type-checks it with clang-19 (where its four
-/// builtins are still unknown); no gfx950 code is generated.
+/// Compiled here: gfx908, gfx90a and gfx940 by hipcc 5.2 (the hip preset); gfx908, gfx90a,
+/// gfx942 and gfx950 device-only by clang-22. tests/isa/isa_amd_mfma.sh checks that each
+/// compiler emits exactly these instructions in the loop. None of it has run on AMD hardware.
+///
+/// gfx950 fp8: LLVM reaches f8f6f4 only through the scaled builtin, so the kernel issues
+/// v_mfma_scale_f32_32x32x64_f8f6f4 with unit scales (E8M0 127 = 2^0). Its 64 cycles are those
+/// the CDNA4 ISA guide gives the plain v_mfma_f32_32x32x64_f8f6f4; nothing here shows that the
+/// scaled form issues at that rate.
 #pragma once
 #include <aaco/config.hpp>
 #include <aaco/model/precision.hpp>
+#include <aaco/model/profiles.hpp>
 
 #include <cstddef>
 #include <string_view>
@@ -118,73 +127,45 @@ struct mfma_instruction {
     }
 };
 
-namespace detail {
-constexpr mfma_instruction make_mfma(std::string_view mnemonic, std::string_view builtin, int m, int n,
-                                     int k, mfma_element in, mfma_element acc, int cycles) {
-    mfma_instruction i;
-    i.supported = true;
-    i.mnemonic = mnemonic;
-    i.builtin = builtin;
-    i.m = m;
-    i.n = n;
-    i.k = k;
-    i.in = in;
-    i.acc = acc;
-    i.cycles = cycles;
-    return i;
-}
-} // namespace detail
+/// How A/B and C/D elements of precision `p` are encoded on family `f`.
+struct mfma_encodings {
+    mfma_element in = mfma_element::f32;
+    mfma_element acc = mfma_element::f32;
+};
 
-/// The best-rate MFMA of precision `p` on family `f` (design.md section 5), or an instruction
-/// with `supported == false` where the arch has none (fp8/xf32 before gfx94x, fp64 on gfx908,
-/// xf32 on gfx950).
-constexpr mfma_instruction mfma_table(precision p, gfx_family f) {
-    using detail::make_mfma;
+constexpr mfma_encodings mfma_encoding(precision p, gfx_family f) {
     using E = mfma_element;
-    switch (f) {
-    case gfx_family::gfx908: // CDNA1 (MI100): every 32x32 form takes 16 passes = 64 cycles
-        switch (p) {
-        case precision::fp16: return make_mfma("v_mfma_f32_32x32x8f16", "__builtin_amdgcn_mfma_f32_32x32x8f16", 32, 32, 8, E::f16, E::f32, 64);
-        case precision::bf16: return make_mfma("v_mfma_f32_32x32x4bf16", "__builtin_amdgcn_mfma_f32_32x32x4bf16", 32, 32, 4, E::bf16, E::f32, 64);
-        case precision::int8: return make_mfma("v_mfma_i32_32x32x8i8", "__builtin_amdgcn_mfma_i32_32x32x8i8", 32, 32, 8, E::i8, E::i32, 64);
-        case precision::fp32: return make_mfma("v_mfma_f32_32x32x2f32", "__builtin_amdgcn_mfma_f32_32x32x2f32", 32, 32, 2, E::f32, E::f32, 64);
-        default: return {};
-        }
-    case gfx_family::gfx90a: // CDNA2 (MI200): adds bf16_1k and fp64
-        switch (p) {
-        case precision::fp16: return make_mfma("v_mfma_f32_32x32x8f16", "__builtin_amdgcn_mfma_f32_32x32x8f16", 32, 32, 8, E::f16, E::f32, 64);
-        case precision::bf16: return make_mfma("v_mfma_f32_32x32x8bf16_1k", "__builtin_amdgcn_mfma_f32_32x32x8bf16_1k", 32, 32, 8, E::bf16, E::f32, 64);
-        case precision::int8: return make_mfma("v_mfma_i32_32x32x8i8", "__builtin_amdgcn_mfma_i32_32x32x8i8", 32, 32, 8, E::i8, E::i32, 64);
-        case precision::fp32: return make_mfma("v_mfma_f32_32x32x2f32", "__builtin_amdgcn_mfma_f32_32x32x2f32", 32, 32, 2, E::f32, E::f32, 64);
-        case precision::fp64: return make_mfma("v_mfma_f64_16x16x4f64", "__builtin_amdgcn_mfma_f64_16x16x4f64", 16, 16, 4, E::f64, E::f64, 32);
-        default: return {};
-        }
-    case gfx_family::gfx94x: // CDNA3 (MI300): LLVM prints the "_"-separated names
-        switch (p) {
-        case precision::fp16: return make_mfma("v_mfma_f32_32x32x8_f16", "__builtin_amdgcn_mfma_f32_32x32x8f16", 32, 32, 8, E::f16, E::f32, 32);
-        case precision::bf16: return make_mfma("v_mfma_f32_32x32x8_bf16", "__builtin_amdgcn_mfma_f32_32x32x8bf16_1k", 32, 32, 8, E::bf16, E::f32, 32);
-        case precision::int8: return make_mfma("v_mfma_i32_32x32x16_i8", "__builtin_amdgcn_mfma_i32_32x32x16_i8", 32, 32, 16, E::i8, E::i32, 32);
-        case precision::fp8: return make_mfma("v_mfma_f32_32x32x16_fp8_fp8", "__builtin_amdgcn_mfma_f32_32x32x16_fp8_fp8", 32, 32, 16, E::fp8_e4m3_fnuz, E::f32, 32);
-        case precision::tf32: return make_mfma("v_mfma_f32_32x32x4_xf32", "__builtin_amdgcn_mfma_f32_32x32x4_xf32", 32, 32, 4, E::xf32, E::f32, 32);
-        case precision::fp32: return make_mfma("v_mfma_f32_32x32x2_f32", "__builtin_amdgcn_mfma_f32_32x32x2f32", 32, 32, 2, E::f32, E::f32, 64);
-        case precision::fp64: return make_mfma("v_mfma_f64_16x16x4_f64", "__builtin_amdgcn_mfma_f64_16x16x4f64", 16, 16, 4, E::f64, E::f64, 32);
-        }
-        return {};
-    case gfx_family::gfx950: // CDNA4 (MI350): NOT compiled here (see the file comment)
-        switch (p) {
-        case precision::fp16: return make_mfma("v_mfma_f32_32x32x16_f16", "__builtin_amdgcn_mfma_f32_32x32x16_f16", 32, 32, 16, E::f16, E::f32, 32);
-        case precision::bf16: return make_mfma("v_mfma_f32_32x32x16_bf16", "__builtin_amdgcn_mfma_f32_32x32x16_bf16", 32, 32, 16, E::bf16, E::f32, 32);
-        case precision::int8: return make_mfma("v_mfma_i32_32x32x32_i8", "__builtin_amdgcn_mfma_i32_32x32x32_i8", 32, 32, 32, E::i8, E::i32, 32);
-        // LLVM exposes f8f6f4 only through the scaled builtin; with unit scales (E8M0 127 = 1.0)
-        // it is the table's f32_32x32x64_f8f6f4 at the same rate, printed with "scale".
-        case precision::fp8: return make_mfma("v_mfma_scale_f32_32x32x64_f8f6f4", "__builtin_amdgcn_mfma_scale_f32_32x32x64_f8f6f4", 32, 32, 64, E::fp8_e4m3_ocp, E::f32, 64);
-        case precision::fp32: return make_mfma("v_mfma_f32_32x32x2_f32", "__builtin_amdgcn_mfma_f32_32x32x2f32", 32, 32, 2, E::f32, E::f32, 64);
-        case precision::fp64: return make_mfma("v_mfma_f64_16x16x4_f64", "__builtin_amdgcn_mfma_f64_16x16x4f64", 16, 16, 4, E::f64, E::f64, 64);
-        default: return {};
-        }
-    case gfx_family::unknown: break;
+    switch (p) {
+    case precision::fp64: return {E::f64, E::f64};
+    case precision::fp32: return {E::f32, E::f32};
+    case precision::tf32: return {E::xf32, E::f32};
+    case precision::fp16: return {E::f16, E::f32};
+    case precision::bf16: return {E::bf16, E::f32};
+    case precision::fp8: return {f == gfx_family::gfx950 ? E::fp8_e4m3_ocp : E::fp8_e4m3_fnuz, E::f32};
+    case precision::int8: return {E::i8, E::i32};
     }
     return {};
+}
+
+/// The best-rate MFMA of precision `p` on family `f` (model/profiles.hpp's mfma_table, with its
+/// element encodings), or an instruction with `supported == false` where the arch has none
+/// (fp8/xf32 before gfx94x, fp64 on gfx908, xf32 on gfx950).
+constexpr mfma_instruction mfma_table(precision p, gfx_family f) {
+    if (f == gfx_family::unknown) return {};
+    const ::aaco::mfma_instruction* row = best_mfma(to_string(f), p);
+    if (row == nullptr) return {};
+    mfma_instruction i;
+    i.supported = true;
+    i.mnemonic = row->mnemonic;
+    i.builtin = row->builtin;
+    i.m = row->m;
+    i.n = row->n;
+    i.k = row->k;
+    const mfma_encodings e = mfma_encoding(p, f);
+    i.in = e.in;
+    i.acc = e.acc;
+    i.cycles = row->cycles;
+    return i;
 }
 
 // The table against design.md section 5 (FLOPs/clk/CU). A typo in the table fails the build.
@@ -210,8 +191,10 @@ static_assert(mfma_table(precision::fp64, gfx_family::gfx950).flops_per_clock_pe
 static_assert(!mfma_table(precision::tf32, gfx_family::gfx950).supported, "gfx950 dropped xf32");
 
 // ---------------------------------------------------------------------------------------------
-// Register layouts (single block, no broadcast modifiers), as AMD's matrix instruction
-// calculator gives them for gfx9 MFMA:
+// Register layouts (single block, no broadcast modifiers). For gfx908, gfx90a and gfx94x they
+// are what AMD's matrix instruction calculator gives; it covers CDNA1-3 only, so for gfx950's
+// double-K forms (32x32x16 f16/bf16, 32x32x32 i8, 32x32x64 f8f6f4) they are taken from the
+// CDNA4 ISA guide's MFMA operand layouts. The functions below apply one rule to every form:
 //  - A: lane l holds row l % M; its `operand_items()` consecutive K values start at
 //    k = (l / M) * items. Item j sits in bits [j*w, j*w+w) of the lane's registers, i.e. at
 //    byte j*w/8 of the operand vector in memory (little endian).
@@ -220,6 +203,8 @@ static_assert(!mfma_table(precision::tf32, gfx_family::gfx950).supported, "gfx95
 //    (v / 4) * (4 * G) + (l / N) * 4 + v % 4, where G = 64 / N lane groups.
 //  - C/D, 64-bit elements (f64): one row per register pair and lane group: item v holds row
 //    v * G + l / N.
+// The runners' verify() checks these on the device, except the order of K within a lane
+// group's items (kernels/amd/mfma_peak.hpp says why); no AMD device was reachable to run it.
 // ---------------------------------------------------------------------------------------------
 
 /// A matrix coordinate (row, column).
@@ -403,9 +388,8 @@ struct op_f64_16x16x4f64 {
 };
 
 #if AACO_ARCH_GFX950_ENABLED
-// gfx950 (CDNA4) double-K instructions. NOT compiled here: no compiler on aaco's build machines
-// knows gfx950. Written from the CDNA4 ISA guide and LLVM's gfx950 builtin signatures; the
-// operand types below are those signatures' (v8f16, v8bf16, v4i32, v8i32).
+// gfx950 (CDNA4) double-K instructions, compiled device-only by clang-22 (tests/isa). The
+// operand types are LLVM's gfx950 builtin signatures' (v8f16, v8bf16, v4i32, v8i32).
 
 /// f32_32x32x16_f16 (8 halves per lane).
 struct op_f32_32x32x16_f16 {
@@ -434,9 +418,10 @@ struct op_i32_32x32x32_i8 {
     }
 };
 
-/// f32_32x32x64_f8f6f4 with A and B in OCP e4m3 (cbsz = blgp = 0), 32 bytes per lane.
+/// scale_f32_32x32x64_f8f6f4 with A and B in OCP e4m3 (cbsz = blgp = 0), 32 bytes per lane.
 /// Arguments after c: A format, B format, A scale op_sel, A scale, B scale op_sel, B scale.
-/// Scale 127 is E8M0 for 2^0, so the product is unscaled.
+/// Scale 127 is E8M0 for 2^0, so the product is unscaled; clang-22 emits
+/// v_mfma_scale_f32_32x32x64_f8f6f4 with the scale in a VGPR (see the file comment on its rate).
 struct op_f32_32x32x64_f8f6f4 {
     using a_type = ext_vector<int, 8>;
     using acc_type = ext_vector<float, 16>;

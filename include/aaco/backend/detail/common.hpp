@@ -1,7 +1,8 @@
 /// \file backend/detail/common.hpp
-/// \brief Vendor-neutral pieces of the backend: message building and formatting of what the
-/// runtimes report. Host-only standard C++; no runtime call lives here, so both vendor folders
-/// share it and the GPU test suite can check it without a device.
+/// \brief Vendor-neutral pieces of the backend: message building, formatting of what the
+/// runtimes report, and the plain data types the vendor tables fill. Host-only standard C++; no
+/// runtime call lives here, so both vendor tables share it and the GPU test suite can check it
+/// without a device.
 #pragma once
 #include <aaco/config.hpp>
 #include <aaco/error.hpp>
@@ -24,7 +25,27 @@
 
 AACO_NAMESPACE_BEGIN
 namespace backend {
+
+/// What the runtime says about the ordered device pair src -> dst (backend::query_peer).
+struct peer_info {
+    bool access = false;       ///< src can map dst's memory (cudaDeviceCanAccessPeer / hipDeviceCanAccessPeer)
+    /// The link kind: "xgmi", "pcie", ... on HIP (hipExtGetLinkTypeAndHopCount); empty on CUDA,
+    /// whose runtime does not tell NVLink from PCIe (NVML does), and where unknown.
+    std::string link;
+    int hops = -1;             ///< HIP: hop count; -1 unknown (always on CUDA)
+    /// CUDA: cudaDevP2PAttrPerformanceRank, relative link performance, lower is better; -1
+    /// unknown (always on HIP).
+    int performance_rank = -1;
+};
+
 namespace detail {
+
+/// What an unsupported_arch_error says about the device: its arch ("" when unknown) and the
+/// build flag that adds code for it.
+struct rebuild_advice {
+    std::string arch;
+    std::string rebuild_hint;
+};
 
 /// "<call> failed: <what> (code N) at file:line on device D"; the device part is left out when
 /// the runtime could not say which device was current (device < 0).

@@ -6,9 +6,22 @@
 /// best-rate MFMA for `p` (arch/amd/mfma.hpp has the table). nullptr where the arch has no
 /// matrix instruction for `p` (fp8/xf32 before gfx94x, fp64 on gfx908, xf32 on gfx950).
 ///
-/// verify() runs a separate small launch on small-integer operands laid out with the
-/// instruction's A/B register layout and checks every accumulator of every lane against a host
-/// matrix product mapped through the D layout; all values are exact in every encoding used.
+/// verify() runs a separate small launch on small-integer operands, placed in each lane's
+/// registers through the modelled A/B layouts (arch::amd::a_element / b_element), and compares
+/// every accumulator item of every lane with the host's C + n * A * B mapped through the
+/// modelled D layout (d_element). All values are exact in every encoding used.
+///
+/// What a pass proves: every counted MFMA ran and did a full M x N x K product (a missing
+/// instruction, a smaller K or a wrong FLOP count changes the values); the operands decode as
+/// modelled (fp8 FNUZ vs OCP, bf16, int8); each lane feeds the modelled row of A and column of
+/// B; each accumulator item holds the modelled element of D.
+///
+/// What it cannot prove: the order of K within the operands. A lane group's item j is paired
+/// with the same item of the B operand, so if the hardware assigned K indices to (lane group,
+/// item) differently from the model, but the same way for A and B, sum over k of A[m][k] B[k][n]
+/// would be unchanged and the check would still pass. That order is taken from the sources
+/// (AMD's matrix instruction calculator for CDNA1-3, the CDNA4 ISA guide for gfx950); a peak
+/// loop does not depend on it, a GEMM would.
 ///
 /// Only HIP builds get the runner and the factory; other builds see the instruction table only.
 #pragma once
@@ -37,8 +50,9 @@ namespace amd {
 namespace detail {
 
 /// Verify operands: small integers in [-2, 2], exact in every MFMA input encoding (fp8 e4m3
-/// included), different per row, column and wave so that a wrong layout model changes the
-/// product. Slice = the wave's operand slice.
+/// included), different per row, column and wave so that a wrong row, column or D mapping
+/// changes the result (a K order shared by A and B does not; see the file comment). Slice = the
+/// wave's operand slice.
 inline double known_a(int slice, int row, int k) { return ((row * 7 + k * 3 + slice) % 5) - 2; }
 inline double known_b(int slice, int k, int col) { return ((k * 5 + col * 3 + 2 * slice + 1) % 5) - 2; }
 
@@ -137,14 +151,14 @@ public:
         a_.copy_from_host(a.data(), a.size());
         b_.copy_from_host(b.data(), b.size());
         sink_ = backend::device_buffer<double>(1);
-        records_ = backend::device_buffer<block_record>(static_cast<std::size_t>(blocks_));
+        records_ = backend::device_buffer<block_clock_record>(static_cast<std::size_t>(blocks_));
 
         // One tiny launch to learn which body this binary runs on this device. Records start
         // zeroed so that last_clock() before the first enqueue() reads no garbage.
         backend::stream s;
         records_.zero(s.get());
         launch(s.get(), 1, params(1, cfg::operand_slices, a_, b_, sink_.data(), false, records_));
-        const std::vector<block_record> rec = detail::copy_back(s.get(), records_, 1);
+        const std::vector<block_clock_record> rec = detail::copy_back(s.get(), records_, 1);
         detail::require_path(rec[0].path, family_, dev_, key());
     }
 
@@ -170,11 +184,11 @@ public:
         const std::size_t per_thread = static_cast<std::size_t>(cfg::accumulators) * info_.accumulator_items() * acc_bytes;
         const std::size_t threads = static_cast<std::size_t>(cfg::verify_blocks) * cfg::block_threads;
         backend::device_buffer<unsigned char> out(threads * per_thread);
-        backend::device_buffer<block_record> rec(cfg::verify_blocks);
+        backend::device_buffer<block_clock_record> rec(cfg::verify_blocks);
         launch(static_cast<backend::native_stream>(stream), cfg::verify_blocks,
                params(cfg::verify_repeats, waves, va, vb, out.data(), true, rec));
         const std::vector<unsigned char> got = detail::copy_back(stream, out, out.size());
-        for (const block_record& r : detail::copy_back(stream, rec, rec.size()))
+        for (const block_clock_record& r : detail::copy_back(stream, rec, rec.size()))
             if (r.path != static_cast<std::uint32_t>(path_of(family_)))
                 return key() + " verify: a block ran without the " + std::string(arch::amd::to_string(family_)) + " path";
         return compare(got, per_thread, threads);
@@ -182,7 +196,7 @@ public:
 
     clock_reading last_clock(void* stream) override {
         if (records_.empty()) return {};
-        return detail::reduce_records(detail::copy_back(stream, records_, records_.size()));
+        return longest_block(detail::copy_back(stream, records_, records_.size()));
     }
 
 private:
@@ -193,7 +207,7 @@ private:
     static mfma_kernel_params params(std::uint64_t repeats, int slices,
                                      const backend::device_buffer<unsigned char>& a,
                                      const backend::device_buffer<unsigned char>& b, void* out,
-                                     bool write_all, backend::device_buffer<block_record>& records) {
+                                     bool write_all, backend::device_buffer<block_clock_record>& records) {
         mfma_kernel_params p;
         p.a = a.data();
         p.b = b.data();
@@ -247,7 +261,7 @@ private:
     int blocks_ = 0;
     backend::device_buffer<unsigned char> a_, b_;
     backend::device_buffer<double> sink_;
-    backend::device_buffer<block_record> records_;
+    backend::device_buffer<block_clock_record> records_;
 };
 
 /// The MFMA peak runner for `p` on `dev`; nullptr where `dev`'s arch has no matrix instruction

@@ -112,14 +112,14 @@ public:
         a_.copy_from_host(a.data(), a.size());
         b_.copy_from_host(b.data(), b.size());
         sink_ = backend::device_buffer<double>(1);
-        records_ = backend::device_buffer<block_record>(static_cast<std::size_t>(blocks_));
+        records_ = backend::device_buffer<block_clock_record>(static_cast<std::size_t>(blocks_));
 
         // One tiny launch to learn which body this binary runs on this device. Records start
         // zeroed so that last_clock() before the first enqueue() reads no garbage.
         backend::stream s;
         records_.zero(s.get());
         launch(s.get(), 1, params(1, cfg::operand_slots, a_, b_, sink_.data(), false, records_));
-        const std::vector<block_record> rec = detail::copy_back(s.get(), records_, 1);
+        const std::vector<block_clock_record> rec = detail::copy_back(s.get(), records_, 1);
         detail::require_path(rec[0].path, family_, dev_, key());
     }
 
@@ -144,11 +144,11 @@ public:
         const std::size_t eb = arch::amd::element_bytes(info_.element);
         const std::size_t per_thread = static_cast<std::size_t>(cfg::accumulators) * info_.width * eb;
         backend::device_buffer<unsigned char> out(static_cast<std::size_t>(threads) * per_thread);
-        backend::device_buffer<block_record> rec(cfg::verify_blocks);
+        backend::device_buffer<block_clock_record> rec(cfg::verify_blocks);
         launch(static_cast<backend::native_stream>(stream), cfg::verify_blocks,
                params(cfg::verify_repeats, threads, va, vb, out.data(), true, rec));
         const std::vector<unsigned char> got = detail::copy_back(stream, out, out.size());
-        for (const block_record& r : detail::copy_back(stream, rec, rec.size()))
+        for (const block_clock_record& r : detail::copy_back(stream, rec, rec.size()))
             if (r.path != static_cast<std::uint32_t>(path_of(family_)))
                 return key() + " verify: a block ran without the " + std::string(arch::amd::to_string(family_)) + " path";
         return compare(got, threads);
@@ -156,7 +156,7 @@ public:
 
     clock_reading last_clock(void* stream) override {
         if (records_.empty()) return {};
-        return detail::reduce_records(detail::copy_back(stream, records_, records_.size()));
+        return longest_block(detail::copy_back(stream, records_, records_.size()));
     }
 
 private:
@@ -167,7 +167,7 @@ private:
     static vector_kernel_params params(std::uint64_t repeats, int slots,
                                        const backend::device_buffer<unsigned char>& a,
                                        const backend::device_buffer<unsigned char>& b, void* out,
-                                       bool write_all, backend::device_buffer<block_record>& records) {
+                                       bool write_all, backend::device_buffer<block_clock_record>& records) {
         vector_kernel_params p;
         p.a = a.data();
         p.b = b.data();
@@ -216,7 +216,7 @@ private:
     int blocks_ = 0;
     backend::device_buffer<unsigned char> a_, b_;
     backend::device_buffer<double> sink_;
-    backend::device_buffer<block_record> records_;
+    backend::device_buffer<block_clock_record> records_;
 };
 
 /// The vector FMA peak runner for `p` on `dev`; nullptr for precisions without a vector FMA

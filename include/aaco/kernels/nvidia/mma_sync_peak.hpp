@@ -17,8 +17,9 @@
 #include <aaco/config.hpp>
 #include <aaco/arch/nvidia/mma_sync.hpp>
 #include <aaco/error.hpp>
+#include <aaco/kernels/clock_record.hpp>
 #include <aaco/kernels/runner.hpp>
-#include <aaco/kernels/vector_fma.hpp> // detail_compute: CTA records, exact fp16/bf16 encoders
+#include <aaco/kernels/vector_fma.hpp> // detail_compute: exact fp16/bf16 encoders, parse_sm
 #include <aaco/model/envelope.hpp>
 #include <aaco/model/precision.hpp>
 
@@ -98,7 +99,7 @@ struct mma_sync_params {
     const storage* b;     ///< operand_sets x (k x n), row-major (k rows of n)
     const acc* c;         ///< Tiles x (m x n) initial accumulators, row-major
     acc* out;             ///< write_all: warps x Tiles x (m x n); else one per thread
-    detail_compute::cta_record* records; ///< one per CTA
+    block_clock_record* records; ///< one per CTA
     std::uint64_t repeats; ///< loop trips; each issues Tiles MMAs per warp
     int operand_sets;
     int write_all;        ///< verify mode: write every accumulator element
@@ -125,11 +126,8 @@ AACO_DEVICE void load_fragment(const typename Op::storage* mat, int cols, int la
 /// `repeats` x `Tiles` mma.sync per warp on register-resident fragments.
 template <class Op, int Tiles>
 AACO_KERNEL void __launch_bounds__(mma_sync_config::threads, 1) mma_sync_peak_kernel(mma_sync_params<Op> p) {
-    std::uint64_t start_cycles = 0, start_ns = 0;
-    if (threadIdx.x == 0) {
-        start_cycles = arch::sm_cycles();
-        start_ns = arch::global_ns();
-    }
+    arch::clock_stamp start{};
+    if (threadIdx.x == 0) start = arch::stamp_start();
     std::uint32_t path = 0;
     if constexpr (arch::nvidia::compiled_sm() >= Op::min_sm) {
         constexpr int mn = Op::m * Op::n;
@@ -176,16 +174,7 @@ AACO_KERNEL void __launch_bounds__(mma_sync_config::threads, 1) mma_sync_peak_ke
         path = static_cast<std::uint32_t>(arch::nvidia::compiled_sm());
     }
     __syncthreads();
-    if (threadIdx.x == 0) {
-        detail_compute::cta_record rec;
-        rec.start_cycles = start_cycles;
-        rec.start_ns = start_ns;
-        rec.end_cycles = arch::sm_cycles();
-        rec.end_ns = arch::global_ns();
-        rec.path = path;
-        rec.reserved = 0;
-        p.records[blockIdx.x] = rec;
-    }
+    if (threadIdx.x == 0) p.records[blockIdx.x] = make_clock_record(start, arch::stamp_end(), path);
 }
 
 /// Runner of the mma.sync loop for one instruction form `Op` (see arch/nvidia/mma_sync.hpp).
@@ -237,14 +226,14 @@ public:
         blocks_ = (dev_.compute_units > 0 ? dev_.compute_units : 1) * per_unit;
         out_ = std::make_unique<backend::device_buffer<acc>>(static_cast<std::size_t>(blocks_) *
                                                               mma_sync_config::threads);
-        records_ = std::make_unique<backend::device_buffer<detail_compute::cta_record>>(
+        records_ = std::make_unique<backend::device_buffer<block_clock_record>>(
             static_cast<std::size_t>(blocks_));
 
         // One tiny launch tells whether this binary's code for the device contains the body.
         launch(nullptr, 1, a_->data(), b_->data(), c_->data(), *out_, *records_, 0, cfg_.operand_sets, false);
-        std::vector<detail_compute::cta_record> rec(1);
+        std::vector<block_clock_record> rec(1);
         copy_back(nullptr, rec, *records_);
-        if (detail_compute::common_path(rec) == 0)
+        if (common_path(rec) == 0)
             throw unsupported_arch_error(
                 key() + ": this binary has no " + Op::ptx + " code for " + dev_.arch + " (the form needs sm_" +
                 std::to_string(Op::min_sm) + "+ and a matching device pass); rebuild with "
@@ -263,9 +252,9 @@ public:
 
     clock_reading last_clock(void* stream) override {
         if (!records_) return {};
-        std::vector<detail_compute::cta_record> rec(static_cast<std::size_t>(blocks_));
+        std::vector<block_clock_record> rec(static_cast<std::size_t>(blocks_));
         copy_back(static_cast<backend::native_stream>(stream), rec, *records_);
-        return detail_compute::longest_cta(rec);
+        return longest_block(rec);
     }
 
     /// One block (8 warps) on small integers, exact in every type involved: warp w multiplies
@@ -290,13 +279,13 @@ public:
         auto db = upload(b);
         auto dc = upload(c);
         backend::device_buffer<acc> out(static_cast<std::size_t>(warps) * Tiles * mn);
-        backend::device_buffer<detail_compute::cta_record> records(1);
+        backend::device_buffer<block_clock_record> records(1);
         launch(s, 1, da->data(), db->data(), dc->data(), out, records, trips, sets, true);
         std::vector<acc> got(out.size());
-        std::vector<detail_compute::cta_record> rec(1);
+        std::vector<block_clock_record> rec(1);
         copy_back(s, got, out);
         copy_back(s, rec, records);
-        if (detail_compute::common_path(rec) == 0)
+        if (common_path(rec) == 0)
             return key() + ": " + Op::ptx + " body not compiled for " + dev_.arch;
 
         std::size_t wrong = 0;
@@ -342,7 +331,7 @@ private:
     }
 
     void launch(backend::native_stream s, int blocks, const storage* a, const storage* b, const acc* c,
-                backend::device_buffer<acc>& out, backend::device_buffer<detail_compute::cta_record>& rec,
+                backend::device_buffer<acc>& out, backend::device_buffer<block_clock_record>& rec,
                 std::uint64_t repeats, int sets, bool write_all) {
         mma_sync_params<Op> p;
         p.a = a;
@@ -411,7 +400,7 @@ private:
     int blocks_ = 0;
     std::unique_ptr<backend::device_buffer<storage>> a_, b_;
     std::unique_ptr<backend::device_buffer<acc>> c_, out_;
-    std::unique_ptr<backend::device_buffer<detail_compute::cta_record>> records_;
+    std::unique_ptr<backend::device_buffer<block_clock_record>> records_;
 };
 
 /// Builds the mma_sync_runner for Op with its rate and method text.

@@ -30,6 +30,8 @@
 #include <aaco/arch/nvidia/wgmma.hpp>
 #include <aaco/backend/backend.hpp>
 #include <aaco/error.hpp>
+#include <aaco/kernels/clock_record.hpp>
+#include <aaco/kernels/operand_rng.hpp>
 #include <aaco/kernels/runner.hpp>
 #include <aaco/model/envelope.hpp>
 #include <aaco/model/precision.hpp>
@@ -231,16 +233,6 @@ struct wgmma_smem_geometry {
     }
 };
 
-/// What thread 0 of each CTA records around the loop.
-struct wgmma_clock_record {
-    std::uint64_t start_cycles;
-    std::uint64_t end_cycles;
-    std::uint64_t start_ns;
-    std::uint64_t end_ns;
-    std::uint32_t path;      ///< wgmma_path_sm90a when the sm_90a body ran, 0 when compiled out
-    std::uint32_t reserved;
-};
-
 /// The "compiled path" code of the sm_90a body.
 inline constexpr std::uint32_t wgmma_path_sm90a = 90;
 
@@ -253,7 +245,7 @@ struct wgmma_peak_params {
     Acc* out;                   ///< verify: every accumulator; timing: one slot per thread
     Acc sentinel;               ///< timing: a thread writes its sum only when it equals this
     int verify;                 ///< nonzero: write every accumulator
-    wgmma_clock_record* clocks; ///< one per CTA
+    block_clock_record* clocks; ///< one per CTA (path wgmma_path_sm90a when the sm_90a body ran)
 };
 
 namespace detail {
@@ -354,11 +346,8 @@ AACO_DEVICE inline void wgmma_peak_body(
         acc[i] = acc_t(0);
         arch::nvidia::fence_operand(acc[i]);
     }
-    std::uint64_t start_cycles = 0, start_ns = 0;
-    if (threadIdx.x == 0) {
-        start_ns = arch::global_ns();
-        start_cycles = arch::sm_cycles();
-    }
+    arch::clock_stamp start{};
+    if (threadIdx.x == 0) start = arch::stamp_start();
 #pragma unroll 1
     for (std::uint64_t it = 0; it < prm.iterations; ++it) {
         // Orders the ordinary writes of the zeroed accumulators before the first wgmma. Later
@@ -383,16 +372,7 @@ AACO_DEVICE inline void wgmma_peak_body(
     for (int i = 0; i < regs; ++i) arch::nvidia::fence_operand(acc[i]);
 
     __syncthreads(); // the record covers every warpgroup of the CTA
-    if (threadIdx.x == 0) {
-        wgmma_clock_record r;
-        r.end_cycles = arch::sm_cycles();
-        r.end_ns = arch::global_ns();
-        r.start_cycles = start_cycles;
-        r.start_ns = start_ns;
-        r.path = wgmma_path_sm90a;
-        r.reserved = 0;
-        prm.clocks[blockIdx.x] = r;
-    }
+    if (threadIdx.x == 0) prm.clocks[blockIdx.x] = make_clock_record(start, arch::stamp_end(), wgmma_path_sm90a);
 
     const std::size_t thread = static_cast<std::size_t>(blockIdx.x) * Cfg::threads + threadIdx.x;
     if (prm.verify) {
@@ -420,32 +400,11 @@ AACO_KERNEL void __launch_bounds__(Cfg::threads, Cfg::ctas_per_sm)
     detail::wgmma_peak_body<P, Cfg>(prm);
 #else
     // No sm_90a code in this pass: record path 0 so the host can name the missing target.
-    if (threadIdx.x == 0) prm.clocks[blockIdx.x] = wgmma_clock_record{0, 0, 0, 0, 0, 0};
+    if (threadIdx.x == 0) prm.clocks[blockIdx.x] = block_clock_record{};
 #endif
 }
 
 namespace detail {
-
-/// Deterministic operand values (splitmix64), so runs are repeatable.
-class wgmma_rng {
-public:
-    explicit wgmma_rng(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    /// Uniform in [-1, 1].
-    float uniform() { return static_cast<float>(next() >> 40) * (2.0f / 16777216.0f) - 1.0f; }
-    /// Uniform integer in [lo, hi].
-    int integer(int lo, int hi) {
-        return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1));
-    }
-
-private:
-    std::uint64_t state_;
-};
 
 /// Dense FLOPs (int ops) per clock per SM at the full wgmma issue rate (design.md section 5).
 constexpr double wgmma_flops_per_clock_per_sm(precision p) {
@@ -528,7 +487,7 @@ public:
 
         std::vector<float> a(a_count()), b(b_count());
         if (mode_ == operand_mode::random) {
-            detail::wgmma_rng rng(0xAAC0u + static_cast<unsigned>(P));
+            operand_rng rng(0xAAC0u + static_cast<unsigned>(P));
             for (float& x : a) x = random_operand(rng);
             for (float& x : b) x = random_operand(rng);
         } // else: zeros ("cold" operands)
@@ -537,7 +496,7 @@ public:
         a_.copy_from_host(a.data(), a.size());
         b_.copy_from_host(b.data(), b.size());
         sink_ = backend::device_buffer<accumulator>(static_cast<std::size_t>(grid()) * Cfg::threads);
-        clocks_ = backend::device_buffer<wgmma_clock_record>(static_cast<std::size_t>(grid()));
+        clocks_ = backend::device_buffer<block_clock_record>(static_cast<std::size_t>(grid()));
         prepared_ = true;
 
         // One empty launch tells whether this binary carries the sm_90a body.
@@ -560,7 +519,7 @@ public:
     std::string verify(void* stream) override {
         prepare();
         std::vector<float> a(a_count()), b(b_count());
-        detail::wgmma_rng rng(0x5EEDu + static_cast<unsigned>(P));
+        operand_rng rng(0x5EEDu + static_cast<unsigned>(P));
         for (float& x : a) x = static_cast<float>(rng.integer(-2, 2));
         for (float& x : b) x = static_cast<float>(rng.integer(-2, 2));
         backend::device_buffer<float> da(a.size()), db(b.size());
@@ -582,18 +541,10 @@ public:
     clock_reading last_clock(void* stream) override {
         if (!prepared_) return {};
         wait(static_cast<backend::native_stream>(stream));
-        std::vector<wgmma_clock_record> r(clocks_.size());
+        std::vector<block_clock_record> r(clocks_.size());
         clocks_.copy_to_host(r.data(), r.size());
-        clock_reading best;
-        for (const auto& c : r) {
-            if (c.path != wgmma_path_sm90a || c.end_ns <= c.start_ns) continue;
-            const double ns = static_cast<double>(c.end_ns - c.start_ns);
-            if (ns > best.nanoseconds) {
-                best.nanoseconds = ns;
-                best.cycles = static_cast<double>(c.end_cycles - c.start_cycles);
-            }
-        }
-        return best;
+        // Blocks that ran without the sm_90a body wrote an all-zero record, which is skipped.
+        return longest_block(r);
     }
 
 private:
@@ -614,8 +565,8 @@ private:
 
     /// Random operand value: uniform [-1, 1] for the float formats (finite, no NaN/Inf), small
     /// integers for int8 (magnitudes like quantised activations).
-    static float random_operand(detail::wgmma_rng& rng) {
-        return P == precision::int8 ? static_cast<float>(rng.integer(-8, 8)) : rng.uniform();
+    static float random_operand(operand_rng& rng) {
+        return P == precision::int8 ? static_cast<float>(rng.integer(-8, 8)) : rng.uniform_float();
     }
 
     void launch(backend::native_stream s, const float* a, const float* b, std::uint64_t iterations,
@@ -644,7 +595,7 @@ private:
 
     /// Empty when every CTA of the last launch ran the sm_90a body, else why not.
     std::string sm90a_path_missing() {
-        wgmma_clock_record first{};
+        block_clock_record first{};
         clocks_.copy_to_host(&first, 1);
         if (first.path == wgmma_path_sm90a) return {};
         return "this binary has no sm_90a code for the wgmma kernels (the device " + dev_.name +
@@ -700,7 +651,7 @@ private:
     bool prepared_ = false;
     backend::device_buffer<float> a_, b_;
     backend::device_buffer<accumulator> sink_;
-    backend::device_buffer<wgmma_clock_record> clocks_;
+    backend::device_buffer<block_clock_record> clocks_;
 };
 
 /// The wgmma runner of precision `p` with its default geometry on device `dev`.

@@ -1,13 +1,16 @@
 /// \file common.hpp
 /// \brief Pieces shared by aaco's AMD compute-peak kernels (MFMA and vector FMA): the
-/// compiled-path code, the per-block clock record and its device-side stamps, and host helpers
-/// that encode operands (fp16, bf16, fp8 e4m3 FNUZ/OCP, int8) and reduce clock records.
+/// compiled-path code, the device side of the per-block clock record (kernels/clock_record.hpp
+/// has the record, shared with every other kernel family), and host helpers that encode
+/// operands (fp16, bf16, fp8 e4m3 FNUZ/OCP, int8).
 ///
-/// This header does not include the backend: the device-only ISA checks (clang-19, gfx942)
-/// compile the kernels with nothing but the HIP headers.
+/// This header does not include the backend: the device-only ISA checks (clang-22, gfx908 to
+/// gfx950, tests/isa/isa_amd_*.sh) compile the kernels with nothing but the HIP headers.
 #pragma once
 #include <aaco/config.hpp>
 #include <aaco/arch/amd/mfma.hpp>
+#include <aaco/kernels/clock_record.hpp>
+#include <aaco/kernels/operand_rng.hpp>
 #include <aaco/kernels/runner.hpp>
 
 #include <array>
@@ -43,17 +46,6 @@ constexpr compiled_path path_of(arch::amd::gfx_family f) {
     return compiled_path::none;
 }
 
-/// One block's clock stamps, written by its first thread: start at kernel entry, end after the
-/// block's last wave has consumed its accumulators (block barrier).
-struct block_record {
-    std::uint64_t start_cycles = 0;
-    std::uint64_t end_cycles = 0;
-    std::uint64_t start_ns = 0;
-    std::uint64_t end_ns = 0;
-    std::uint32_t path = 0;     ///< a compiled_path value
-    std::uint32_t reserved = 0;
-};
-
 namespace detail {
 
 #if AACO_BACKEND_HIP
@@ -74,7 +66,7 @@ AACO_HOST_DEVICE constexpr compiled_path this_pass_path() {
 }
 
 // Work-item and work-group ids straight from the AMDGPU builtins: HIP's threadIdx/blockIdx go
-// through device-library calls, which a -nogpulib ISA compile (clang-19, gfx942) cannot
+// through device-library calls, which a -nogpulib ISA compile (clang-22, tests/isa) cannot
 // inline, and blockDim is a kernel constant here anyway.
 
 /// This thread's index in its block (x only).
@@ -95,38 +87,24 @@ AACO_DEVICE inline unsigned block_in_grid() {
 #endif
 }
 
-/// Start stamps, taken by every thread (two scalar reads, uniform per wave) but stored only by
-/// thread 0. Cycles: s_memtime; time: s_memrealtime at 100 MHz (arch/clock.hpp).
-struct block_stamp {
-    std::uint64_t cycles;
-    std::uint64_t ns;
-};
-
-AACO_DEVICE inline block_stamp stamp_now() { return {arch::sm_cycles(), arch::global_ns()}; }
-
-/// Waits for the whole block, then thread 0 writes the block's record. A bare s_barrier (no
-/// memory fence: nothing is exchanged between threads); __syncthreads() would also call the
-/// device library's fence, a real call under -nogpulib that makes LLVM keep MFMA accumulators
-/// in AGPRs and copy them every iteration (seen with clang-19 on gfx942).
-AACO_DEVICE inline void finish_block(block_record* records, block_stamp start, compiled_path path) {
+/// Waits for the whole block, then thread 0 writes the block's clock record (`start` from
+/// arch::stamp_start(), taken by every thread: two scalar reads, uniform per wave). A bare
+/// s_barrier (no memory fence: nothing is exchanged between threads); __syncthreads() would also
+/// call the device library's fence, a real call under -nogpulib that makes LLVM keep MFMA
+/// accumulators in AGPRs and copy them every iteration (seen on gfx942 with clang-19, and again
+/// with clang-22: 128 v_accvgpr_mov_b32 per trip of the fp16 loop).
+AACO_DEVICE inline void finish_block(block_clock_record* records, arch::clock_stamp start,
+                                     compiled_path path) {
 #if AACO_DEVICE_PASS
     __builtin_amdgcn_s_barrier();
 #endif
-    if (thread_in_block() == 0) {
-        const block_stamp end = stamp_now();
-        block_record r;
-        r.start_cycles = start.cycles;
-        r.end_cycles = end.cycles;
-        r.start_ns = start.ns;
-        r.end_ns = end.ns;
-        r.path = static_cast<std::uint32_t>(path);
-        records[block_in_grid()] = r;
-    }
+    if (thread_in_block() == 0)
+        records[block_in_grid()] = make_clock_record(start, arch::stamp_end(), static_cast<std::uint32_t>(path));
 }
 
 /// The body of a kernel pass without an aaco path: say so in the block record.
-AACO_DEVICE inline void record_no_path(block_record* records) {
-    if (thread_in_block() == 0) records[block_in_grid()] = block_record{};
+AACO_DEVICE inline void record_no_path(block_clock_record* records) {
+    if (thread_in_block() == 0) records[block_in_grid()] = block_clock_record{};
 }
 
 #endif // AACO_BACKEND_HIP
@@ -134,36 +112,6 @@ AACO_DEVICE inline void record_no_path(block_record* records) {
 // ---------------------------------------------------------------------------------------------
 // Host helpers
 // ---------------------------------------------------------------------------------------------
-
-/// The sustained clock of the block that ran longest (runner.hpp's clock_reading contract).
-inline clock_reading reduce_records(const std::vector<block_record>& records) {
-    clock_reading best;
-    for (const block_record& r : records) {
-        if (r.end_ns <= r.start_ns || r.end_cycles < r.start_cycles) continue;
-        const double ns = static_cast<double>(r.end_ns - r.start_ns);
-        if (ns > best.nanoseconds) {
-            best.nanoseconds = ns;
-            best.cycles = static_cast<double>(r.end_cycles - r.start_cycles);
-        }
-    }
-    return best;
-}
-
-/// Small, fast, deterministic generator (splitmix64) for operand fill.
-class operand_rng {
-public:
-    explicit operand_rng(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    /// Uniform in [-1, 1].
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53 * 2.0 - 1.0; }
-private:
-    std::uint64_t state_;
-};
 
 /// Rounds to nearest, ties to even (the default floating-point environment).
 inline double round_even(double x) { return std::nearbyint(x); }

@@ -47,7 +47,7 @@ struct mfma_kernel_params {
     int write_all = 0;           ///< 1 (verify): store every accumulator of every thread to `out`
     double sentinel = 0;         ///< otherwise: store a sum to `out` only if it equals this
     void* out = nullptr;
-    block_record* records = nullptr; ///< one per block
+    block_clock_record* records = nullptr; ///< one per block
 };
 
 namespace detail {
@@ -63,7 +63,7 @@ AACO_DEVICE inline void mfma_peak_body(const mfma_kernel_params& p, compiled_pat
     using acc_type = typename Policy::acc_type;
     using elem = typename Policy::acc_element;
 
-    const block_stamp start = stamp_now();
+    const arch::clock_stamp start = arch::stamp_start();
     const unsigned thread = block_in_grid() * cfg::block_threads + thread_in_block();
     const unsigned lane = thread % arch::amd::wave_lanes;
     const unsigned wave = thread / arch::amd::wave_lanes;

@@ -90,7 +90,7 @@ struct vector_kernel_params {
     int write_all = 0;           ///< 1 (verify): store every accumulator of every thread to `out`
     double sentinel = 0;         ///< otherwise: store a sum to `out` only if it equals this
     void* out = nullptr;
-    block_record* records = nullptr; ///< one per block
+    block_clock_record* records = nullptr; ///< one per block
 };
 
 #if AACO_BACKEND_HIP
@@ -136,7 +136,7 @@ template <class T>
 AACO_DEVICE inline void vector_peak_body(const vector_kernel_params& p, compiled_path path) {
     using cfg = vector_peak_config;
     using element = typename value_traits<T>::element;
-    const block_stamp start = stamp_now();
+    const arch::clock_stamp start = arch::stamp_start();
     const unsigned thread = block_in_grid() * cfg::block_threads + thread_in_block();
     const unsigned slot = thread % p.slots;
     const T a = static_cast<const T*>(p.a)[slot];

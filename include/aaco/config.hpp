@@ -1,5 +1,5 @@
 /// \file config.hpp
-/// \brief Version, the versioned inline namespace, backend and architecture macros.
+/// \brief Version, the versioned ABI namespaces, backend and architecture macros.
 ///
 /// Every macro that aaco defines lives here, is prefixed `AACO_`, and is always defined
 /// (backend/arch switches are 0 or 1), so code tests them with `#if`, never `#ifdef`.
@@ -9,10 +9,6 @@
 #define AACO_VERSION_MINOR 1
 #define AACO_VERSION_PATCH 0
 #define AACO_VERSION_STRING "0.1.0"
-
-/// Opens/closes aaco's versioned inline namespace. A future ABI break bumps v0 to v1.
-#define AACO_NAMESPACE_BEGIN namespace aaco { inline namespace v0 {
-#define AACO_NAMESPACE_END } }
 
 // ---------------------------------------------------------------------------------------------
 // Backend selection. A user may force one with -DAACO_FORCE_BACKEND_NONE=1; otherwise the
@@ -37,6 +33,37 @@
 #else
 #  define AACO_BACKEND_NONE 1
 #endif
+
+// ---------------------------------------------------------------------------------------------
+// ABI namespaces. Users write aaco::name; the inline namespace underneath is part of every
+// mangled name. A future ABI break bumps v0 to v1 in both.
+//
+// Code whose body depends on the backend (backend/, arch/, kernels/, probes/, calibrator, measure,
+// ...) lives in aaco::v0_cuda, aaco::v0_hip or aaco::v0_none, chosen by the compiler of each
+// translation unit. A program that mixes g++ objects with nvcc or hipcc objects, all including
+// aaco, then links each object to the inline functions its own compiler built: without this,
+// e.g. probes::open_device had one mangled name with two bodies (an ODR violation), and the
+// linker kept whichever object came first.
+//
+// The host-only layers (config, error, model, stats, io, cache, calibration_options, fleet) are
+// the same under every compiler and live in aaco::v0, so an aaco::envelope made in an nvcc
+// object can be passed to a function compiled by g++. A header may open the portable namespace
+// only if it uses no backend macro and includes only portable headers; the package test
+// package_portable_abi checks that.
+// ---------------------------------------------------------------------------------------------
+#if AACO_BACKEND_CUDA
+#  define AACO_ABI_NAMESPACE v0_cuda
+#elif AACO_BACKEND_HIP
+#  define AACO_ABI_NAMESPACE v0_hip
+#else
+#  define AACO_ABI_NAMESPACE v0_none
+#endif
+/// Opens/closes the backend's ABI namespace (the default for aaco code).
+#define AACO_NAMESPACE_BEGIN namespace aaco { inline namespace AACO_ABI_NAMESPACE {
+#define AACO_NAMESPACE_END } }
+/// Opens/closes the portable ABI namespace of the host-only layers (same for every compiler).
+#define AACO_PORTABLE_NAMESPACE_BEGIN namespace aaco { inline namespace v0 {
+#define AACO_PORTABLE_NAMESPACE_END } }
 
 /// 1 while the compiler runs a device pass (any GPU arch), 0 on the host pass.
 #if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)

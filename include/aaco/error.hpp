@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// Base of every exception aaco throws.
 class error : public std::runtime_error {
@@ -49,4 +49,4 @@ public:
     using error::error;
 };
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// Version of aaco's JSON extension ("aaco" object). Bumped on any incompatible change.
 inline constexpr int envelope_schema_version = 1;
@@ -223,4 +223,4 @@ private:
     }
 };
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 // =============================================================================================
 // FLOPs per clock per CU/SM
@@ -694,4 +694,4 @@ inline envelope datasheet_envelope(std::string_view name) {
     return datasheet_envelope(find_profile(name));
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -96,6 +96,26 @@
 #  define AACO_ARCH_SM90A_ENABLED 0
 #endif
 
+/// Resident threads per SM of the arch the current CUDA device pass compiles for (CUDA C++
+/// Programming Guide, "Technical Specifications per Compute Capability": 1024 on sm_75, 1536 on
+/// sm_86, sm_89 and sm_120/121, 2048 elsewhere); 2048 on the host pass and for HIP. ptxas ignores
+/// a __launch_bounds__ minimum of blocks per SM that needs more threads than this, with a warning.
+#if AACO_BACKEND_CUDA && defined(__CUDA_ARCH__) && (__CUDA_ARCH__ == 750)
+#  define AACO_CUDA_MAX_THREADS_PER_SM 1024
+#elif AACO_BACKEND_CUDA && defined(__CUDA_ARCH__) && \
+    (__CUDA_ARCH__ == 860 || __CUDA_ARCH__ == 890 || __CUDA_ARCH__ == 1200 || __CUDA_ARCH__ == 1210)
+#  define AACO_CUDA_MAX_THREADS_PER_SM 1536
+#else
+#  define AACO_CUDA_MAX_THREADS_PER_SM 2048
+#endif
+/// The blocks-per-SM minimum for __launch_bounds__(threads, ...): `blocks`, lowered to as many
+/// blocks of `threads` as one SM of the compiled arch holds. A kernel tuned for 8 x 256 threads on
+/// sm_80/sm_90 then compiles warning-free for sm_75 (4 blocks) and sm_89 (6 blocks), where it
+/// keeps the register cap that the SM's own occupancy limit gives.
+#define AACO_CUDA_MIN_BLOCKS(threads, blocks)                                                     \
+    ((threads) * (blocks) <= AACO_CUDA_MAX_THREADS_PER_SM ? (blocks)                             \
+                                                          : AACO_CUDA_MAX_THREADS_PER_SM / (threads))
+
 #if AACO_BACKEND_HIP && defined(__gfx908__)
 #  define AACO_ARCH_GFX908_ENABLED 1
 #else

@@ -339,7 +339,7 @@ int main(int argc, char** argv) {
                 cli_options d = o;
                 d.profile = o.fallback_profile;
                 run(d);
-            } catch (const aaco::error& e2) {
+            } catch (const std::exception& e2) {  // invalid_argument is not an aaco::error
                 std::fprintf(stderr, "aaco-calibrate: %s\n", e2.what());
             }
         } else {

@@ -21,7 +21,7 @@
 #include <string>
 #include <system_error>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// When a cached envelope may be reused by hardware_calibrator::load_or_calibrate().
 struct cache_policy {
@@ -167,4 +167,4 @@ inline std::optional<envelope> try_load_cache(const std::string& path, const dev
     return cached;
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

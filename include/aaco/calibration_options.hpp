@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// One step of a running calibration, for progress reporting.
 struct progress_event {
@@ -42,4 +42,4 @@ struct calibration_options {
     std::function<void(const progress_event&)> progress;
 };
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -1,5 +1,5 @@
 /// \file config.hpp
-/// \brief Version, the versioned inline namespace, backend and architecture macros.
+/// \brief Version, the versioned ABI namespaces, backend and architecture macros.
 ///
 /// Every macro that aaco defines lives here, is prefixed `AACO_`, and is always defined
 /// (backend/arch switches are 0 or 1), so code tests them with `#if`, never `#ifdef`.
@@ -9,10 +9,6 @@
 #define AACO_VERSION_MINOR 1
 #define AACO_VERSION_PATCH 0
 #define AACO_VERSION_STRING "0.1.0"
-
-/// Opens/closes aaco's versioned inline namespace. A future ABI break bumps v0 to v1.
-#define AACO_NAMESPACE_BEGIN namespace aaco { inline namespace v0 {
-#define AACO_NAMESPACE_END } }
 
 // ---------------------------------------------------------------------------------------------
 // Backend selection. A user may force one with -DAACO_FORCE_BACKEND_NONE=1; otherwise the
@@ -37,6 +33,37 @@
 #else
 #  define AACO_BACKEND_NONE 1
 #endif
+
+// ---------------------------------------------------------------------------------------------
+// ABI namespaces. Users write aaco::name; the inline namespace underneath is part of every
+// mangled name. A future ABI break bumps v0 to v1 in both.
+//
+// Code whose body depends on the backend (backend/, arch/, kernels/, probes/, calibrator, measure,
+// ...) lives in aaco::v0_cuda, aaco::v0_hip or aaco::v0_none, chosen by the compiler of each
+// translation unit. A program that mixes g++ objects with nvcc or hipcc objects, all including
+// aaco, then links each object to the inline functions its own compiler built: without this,
+// e.g. probes::open_device had one mangled name with two bodies (an ODR violation), and the
+// linker kept whichever object came first.
+//
+// The host-only layers (config, error, model, stats, io, cache, calibration_options, fleet) are
+// the same under every compiler and live in aaco::v0, so an aaco::envelope made in an nvcc
+// object can be passed to a function compiled by g++. A header may open the portable namespace
+// only if it uses no backend macro and includes only portable headers; the package test
+// package_portable_abi checks that.
+// ---------------------------------------------------------------------------------------------
+#if AACO_BACKEND_CUDA
+#  define AACO_ABI_NAMESPACE v0_cuda
+#elif AACO_BACKEND_HIP
+#  define AACO_ABI_NAMESPACE v0_hip
+#else
+#  define AACO_ABI_NAMESPACE v0_none
+#endif
+/// Opens/closes the backend's ABI namespace (the default for aaco code).
+#define AACO_NAMESPACE_BEGIN namespace aaco { inline namespace AACO_ABI_NAMESPACE {
+#define AACO_NAMESPACE_END } }
+/// Opens/closes the portable ABI namespace of the host-only layers (same for every compiler).
+#define AACO_PORTABLE_NAMESPACE_BEGIN namespace aaco { inline namespace v0 {
+#define AACO_PORTABLE_NAMESPACE_END } }
 
 /// 1 while the compiler runs a device pass (any GPU arch), 0 on the host pass.
 #if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
@@ -68,6 +95,26 @@
 #else
 #  define AACO_ARCH_SM90A_ENABLED 0
 #endif
+
+/// Resident threads per SM of the arch the current CUDA device pass compiles for (CUDA C++
+/// Programming Guide, "Technical Specifications per Compute Capability": 1024 on sm_75, 1536 on
+/// sm_86, sm_89 and sm_120/121, 2048 elsewhere); 2048 on the host pass and for HIP. ptxas ignores
+/// a __launch_bounds__ minimum of blocks per SM that needs more threads than this, with a warning.
+#if AACO_BACKEND_CUDA && defined(__CUDA_ARCH__) && (__CUDA_ARCH__ == 750)
+#  define AACO_CUDA_MAX_THREADS_PER_SM 1024
+#elif AACO_BACKEND_CUDA && defined(__CUDA_ARCH__) && \
+    (__CUDA_ARCH__ == 860 || __CUDA_ARCH__ == 890 || __CUDA_ARCH__ == 1200 || __CUDA_ARCH__ == 1210)
+#  define AACO_CUDA_MAX_THREADS_PER_SM 1536
+#else
+#  define AACO_CUDA_MAX_THREADS_PER_SM 2048
+#endif
+/// The blocks-per-SM minimum for __launch_bounds__(threads, ...): `blocks`, lowered to as many
+/// blocks of `threads` as one SM of the compiled arch holds. A kernel tuned for 8 x 256 threads on
+/// sm_80/sm_90 then compiles warning-free for sm_75 (4 blocks) and sm_89 (6 blocks), where it
+/// keeps the register cap that the SM's own occupancy limit gives.
+#define AACO_CUDA_MIN_BLOCKS(threads, blocks)                                                     \
+    ((threads) * (blocks) <= AACO_CUDA_MAX_THREADS_PER_SM ? (blocks)                             \
+                                                          : AACO_CUDA_MAX_THREADS_PER_SM / (threads))
 
 #if AACO_BACKEND_HIP && defined(__gfx908__)
 #  define AACO_ARCH_GFX908_ENABLED 1

@@ -6,9 +6,10 @@
 #include <stdexcept>
 #include <string>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
-/// Base of every exception aaco throws.
+/// Base of every exception aaco throws except invalid_argument (a caller's mistake, which is a
+/// std::invalid_argument). Catch std::exception to catch both.
 class error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -16,9 +17,13 @@ public:
 
 /// A caller passed a value outside the domain of a function (NaN intensity, unknown precision,
 /// negative size, ...). The message names the argument and the value.
-class invalid_argument : public error {
+///
+/// A std::invalid_argument, so that generic handlers (std::invalid_argument, std::logic_error)
+/// catch it; therefore not an aaco::error: deriving from both would give it two std::exception
+/// bases, and `catch (const std::exception&)` would then match neither.
+class invalid_argument : public std::invalid_argument {
 public:
-    using error::error;
+    using std::invalid_argument::invalid_argument;
 };
 
 /// A GPU runtime call failed. The message names the call, its file:line and the device.
@@ -49,4 +54,4 @@ public:
     using error::error;
 };
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -188,10 +188,10 @@ TEST_CASE("stream: launch parameters reject geometries the kernel cannot run") {
 }
 
 namespace {
+// Only the members valid_tuning() reads (a load/store policy would be an unused constant, which
+// clang's -Wunused-const-variable rejects under -Werror).
 struct bad_chunk_tuning {
     static constexpr int block_threads = 256, blocks_per_unit = 1, in_flight = 8;
-    static constexpr aaco::arch::load_policy load = aaco::arch::load_policy::plain;
-    static constexpr aaco::arch::store_policy store = aaco::arch::store_policy::plain;
     static constexpr kernels::stream_mapping mapping = kernels::stream_mapping::block_chunks;
     static constexpr std::uint64_t chunk_bytes = 1000 * 16; // not a multiple of 256 x 8 x 16
 };

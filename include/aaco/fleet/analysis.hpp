@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
 
 /// How far below the fleet a ceiling may fall before it is flagged.
@@ -178,4 +178,4 @@ inline fleet_record median_record(const fleet_report& rep) {
 }
 
 } // namespace fleet
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

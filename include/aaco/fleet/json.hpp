@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
 
 /// Version of the fleet document. Bumped on any incompatible change.
@@ -249,4 +249,4 @@ inline fleet_document fleet_from_json(std::string_view text) {
 }
 
 } // namespace fleet
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
 
 namespace md {
@@ -83,4 +83,4 @@ inline std::string to_markdown(const std::vector<fleet_record>& records, const f
 }
 
 } // namespace fleet
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
 
 /// Version of the node document.
@@ -240,4 +240,4 @@ inline std::string p2p_markdown(const p2p_matrix& m) {
 }
 
 } // namespace fleet
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

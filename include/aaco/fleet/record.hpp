@@ -24,7 +24,7 @@
 #include <string_view>
 #include <type_traits>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
 
 /// The ceilings a fleet compares, in record order.
@@ -195,4 +195,4 @@ inline fleet_record make_failed_record(std::string_view host, int rank, int loca
 }
 
 } // namespace fleet
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -67,7 +67,7 @@
 #include <system_error>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// Caps the envelope reader puts on untrusted input. Exceeding any of them is a parse_error.
 /// None is tuned by measurement; each is chosen far above what aaco itself writes.
@@ -1141,4 +1141,4 @@ inline envelope load_envelope(const std::string& path) {
 inline void to_json(nlohmann::json& j, const envelope& e) { j = to_json_value(e); }
 inline void from_json(const nlohmann::json& j, envelope& e) { e = envelope_from_json_value(j); }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 namespace md_detail {
 
@@ -261,4 +261,4 @@ inline std::string to_markdown(const envelope& e) {
     return s;
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

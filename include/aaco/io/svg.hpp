@@ -33,7 +33,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// One kernel to plot on the roofline.
 struct svg_point {
@@ -670,4 +670,4 @@ inline std::string to_svg(const envelope& e, const std::vector<svg_point>& point
     return c.str();
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -348,9 +348,11 @@ AACO_HOST_DEVICE constexpr std::uint32_t vector_fma_compiled_path() {
 }
 
 // HIP reads __launch_bounds__'s second argument as waves per EU, not blocks per CU: give it the
-// block size only.
+// block size only. CUDA: the blocks minimum, lowered where the compiled arch's SM holds fewer
+// threads (sm_75, sm_89: AACO_CUDA_MIN_BLOCKS in config.hpp).
 #if AACO_BACKEND_CUDA
-#  define AACO_VECTOR_FMA_BOUNDS(threads, blocks) __launch_bounds__(threads, blocks)
+#  define AACO_VECTOR_FMA_BOUNDS(threads, blocks) \
+      __launch_bounds__(threads, AACO_CUDA_MIN_BLOCKS(threads, blocks))
 #else
 #  define AACO_VECTOR_FMA_BOUNDS(threads, blocks) __launch_bounds__(threads)
 #endif

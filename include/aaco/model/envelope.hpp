@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// Version of aaco's JSON extension ("aaco" object). Bumped on any incompatible change.
 /// 2: telemetry, per-launch clock-adjusted efficiency, operand distribution, sustained figures,
@@ -386,4 +386,4 @@ private:
     }
 };
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

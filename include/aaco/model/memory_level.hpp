@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// A level of the memory hierarchy that aaco measures a ceiling (bandwidth or latency) for.
 /// `llc` is the last-level cache behind L2 where one exists (MI300's Infinity Cache);
@@ -89,4 +89,4 @@ inline stream_op parse_stream_op(std::string_view s) {
                            "' (expected read, write, copy or triad)");
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

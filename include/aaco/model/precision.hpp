@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// The arithmetic precisions aaco calibrates. `tf32` is NVIDIA's TF32 and AMD's XF32
 /// (both: fp32 storage, ~10-bit mantissa products on the matrix units).
@@ -75,4 +75,4 @@ inline precision parse_precision(std::string_view s) {
                            "' (expected one of fp64, fp32, tf32/xf32, fp16, bf16, fp8, int8)");
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 // =============================================================================================
 // FLOPs per clock per CU/SM
@@ -134,11 +134,15 @@ constexpr bool has_token(std::string_view text, std::string_view token) {
     return false;
 }
 
+/// The first row of arch_rate_table that `fn` accepts, or an empty row (0 FLOPs per clock).
+/// A copy, not a pointer: under g++ 12's -fsanitize=null (which implies
+/// -fno-delete-null-pointer-checks) g++ does not fold a comparison of a table row's address
+/// with nullptr, so a pointer result would stop these lookups being constant expressions.
 template <class Fn>
-constexpr const arch_rate* find_rate_if(Fn&& fn) {
+constexpr arch_rate find_rate_if(Fn&& fn) {
     for (const arch_rate& r : arch_rate_table)
-        if (fn(r)) return &r;
-    return nullptr;
+        if (fn(r)) return r;
+    return arch_rate{};
 }
 
 } // namespace detail
@@ -182,9 +186,9 @@ namespace detail {
 constexpr double flops_per_clock(std::string_view arch, precision p, compute_unit u) {
     const std::string_view fam = arch_family(arch);
     if (fam.empty()) detail::fail_unknown_arch("aaco::flops_per_clock", arch);
-    const arch_rate* r = detail::find_rate_if(
-        [&](const arch_rate& x) { return x.arch == fam && x.prec == p && x.unit == u; });
-    return r ? r->flops_per_clock : 0.0;
+    return detail::find_rate_if([&](const arch_rate& x) {
+               return x.arch == fam && x.prec == p && x.unit == u;
+           }).flops_per_clock;
 }
 
 /// Vector FLOPs per clock per CU/SM of `p` without packed math (what v_fma_f32 reaches on
@@ -192,10 +196,9 @@ constexpr double flops_per_clock(std::string_view arch, precision p, compute_uni
 constexpr double unpacked_flops_per_clock(std::string_view arch, precision p) {
     const std::string_view fam = arch_family(arch);
     if (fam.empty()) detail::fail_unknown_arch("aaco::unpacked_flops_per_clock", arch);
-    const arch_rate* r = detail::find_rate_if([&](const arch_rate& x) {
-        return x.arch == fam && x.prec == p && x.unit == compute_unit::vector;
-    });
-    return r ? r->unpacked_flops_per_clock : 0.0;
+    return detail::find_rate_if([&](const arch_rate& x) {
+               return x.arch == fam && x.prec == p && x.unit == compute_unit::vector;
+           }).unpacked_flops_per_clock;
 }
 
 /// Peak TFLOP/s = `compute_units` x flops_per_clock(arch, p, u) x `clock_mhz`; 0 when the
@@ -340,8 +343,13 @@ struct profile {
     }
     /// Best peak of `p` on `u` per package, TFLOP/s; 0 when the hardware has no such unit.
     constexpr double package_tflops(precision p, compute_unit u) const {
-        const peak_figure* f = best(p, u);
-        return f ? f->tflops : 0.0;
+        // best()'s figure, read without comparing its address with nullptr: g++ 12 cannot fold
+        // that comparison under -fsanitize=null, which would make this non-constant.
+        double tflops = 0.0;
+        for (std::size_t i = 0; i < figure_count; ++i)
+            if (figures[i].prec == p && figures[i].unit == u && figures[i].tflops > tflops)
+                tflops = figures[i].tflops;
+        return tflops;
     }
     /// Best peak of `p` on `u` per runtime device, TFLOP/s; 0 when there is no such unit.
     constexpr double tflops(precision p, compute_unit u) const {
@@ -590,16 +598,37 @@ inline constexpr std::array<name_rule, 11> name_rules = {{
     {"h200", "", {{"nvl", ""}}, "h200-sxm"},
 }};
 
-constexpr const profile* profile_by_key(std::string_view key) {
-    for (const profile& p : profile_table)
-        if (p.key == key) return &p;
-    return nullptr;
+/// The index of "no profile" in the lookups below.
+inline constexpr std::size_t no_profile = profile_table.size();
+
+constexpr std::size_t profile_index_by_key(std::string_view key) {
+    for (std::size_t i = 0; i < profile_table.size(); ++i)
+        if (profile_table[i].key == key) return i;
+    return no_profile;
 }
 
 inline std::string known_profile_keys() {
     std::string s;
     for (const profile& p : profile_table) s += (s.empty() ? "" : ", ") + std::string(p.key);
     return s;
+}
+
+/// The row of profile_table that `name` names (see try_find_profile), or no_profile. An index,
+/// not a pointer, so that find_profile stays a constant expression under g++ 12's
+/// -fsanitize=null (which implies -fno-delete-null-pointer-checks, under which g++ does not fold
+/// a comparison of a table row's address with nullptr).
+constexpr std::size_t find_profile_index(std::string_view name) {
+    for (std::size_t i = 0; i < profile_table.size(); ++i)
+        if (iequals(profile_table[i].key, name)) return i;
+    for (const name_rule& r : name_rules) {
+        if (!has_token(name, r.token)) continue;
+        if (!r.also.empty() && !has_token(name, r.also)) continue;
+        bool excluded = false;
+        for (std::string_view u : r.unless)
+            if (!u.empty() && has_token(name, u)) excluded = true;
+        if (!excluded) return profile_index_by_key(r.key);
+    }
+    return no_profile;
 }
 
 [[noreturn]] inline void fail_unknown_profile(std::string_view name) {
@@ -615,24 +644,15 @@ inline std::string known_profile_keys() {
 /// marketing name as the runtime reports it ("AMD Instinct MI300X", "NVIDIA H100 80GB HBM3"),
 /// case-insensitive; nullptr when none matches.
 constexpr const profile* try_find_profile(std::string_view name) {
-    for (const profile& p : profile_table)
-        if (detail::iequals(p.key, name)) return &p;
-    for (const detail::name_rule& r : detail::name_rules) {
-        if (!detail::has_token(name, r.token)) continue;
-        if (!r.also.empty() && !detail::has_token(name, r.also)) continue;
-        bool excluded = false;
-        for (std::string_view u : r.unless)
-            if (!u.empty() && detail::has_token(name, u)) excluded = true;
-        if (!excluded) return detail::profile_by_key(r.key);
-    }
-    return nullptr;
+    const std::size_t i = detail::find_profile_index(name);
+    return i == detail::no_profile ? nullptr : &profile_table[i];
 }
 
 /// As try_find_profile, but throws invalid_argument listing the known keys when none matches.
 constexpr const profile& find_profile(std::string_view name) {
-    const profile* p = try_find_profile(name);
-    if (!p) detail::fail_unknown_profile(name);
-    return *p;
+    const std::size_t i = detail::find_profile_index(name);
+    if (i == detail::no_profile) detail::fail_unknown_profile(name);
+    return profile_table[i];
 }
 
 /// The profile of a device found at run time, or nullptr. Matches the name first, then
@@ -704,4 +724,4 @@ inline envelope datasheet_envelope(std::string_view name) {
     return datasheet_envelope(find_profile(name));
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// Which roof limits a kernel at its intensity.
 enum class bound { compute, memory };
@@ -317,4 +317,4 @@ inline heu_result heu(const envelope& env, double achieved_tflops, double ai_flo
     return r;
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -20,7 +20,7 @@
 #include <sstream>
 #include <string>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 // ---- capacities (bytes) ---------------------------------------------------------------------
 inline constexpr std::uint64_t kib = 1024ull;        ///< bytes in one KiB
@@ -139,4 +139,4 @@ constexpr double relative_difference(double a, double b) {
     return (d < 0 ? -d : d) / (b < 0 ? -b : b);
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace stats {
 
 /// One point of a sweep.
@@ -67,4 +67,4 @@ inline std::vector<knee> find_knees(const std::vector<sweep_point>& sweep, doubl
 }
 
 } // namespace stats
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace stats {
 
 /// Parameters of the stopping rule. Defaults are the full calibration's; `quick()` is for
@@ -199,4 +199,4 @@ private:
 };
 
 } // namespace stats
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace stats {
 
 /// Running mean and variance (Welford's update): numerically stable in one pass, and shared by
@@ -149,4 +149,4 @@ inline sample_stats to_sample_stats(const summary& s, double max_relative_stdev,
 }
 
 } // namespace stats
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

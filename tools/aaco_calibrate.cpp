@@ -147,10 +147,10 @@ double parse_sustained_seconds(const std::string& text) {
     try {
         if (!whole) throw aaco::invalid_argument("not a number");
         aaco::calibration_options::check_sustained_seconds(v, false);
-    } catch (const aaco::invalid_argument& e) {
+    } catch (const aaco::invalid_argument&) {
         throw aaco::invalid_argument("--sustained '" + text + "': expected seconds, a finite number > 0 and <= " +
                                      std::to_string(static_cast<int>(aaco::calibration_options::max_sustained_seconds)) +
-                                     " (" + e.what() + ")");
+                                     " (at most 10 minutes per compute figure)");
     }
     return v;
 }
@@ -338,7 +338,7 @@ int main(int argc, char** argv) {
     app.add_option("--cache", o.cache_path, "reuse the envelope in FILE when it matches this device, else recalibrate and replace it");
     app.add_option("--cache-max-age", o.cache_max_age_hours, "hours a cached envelope stays valid")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--time-budget", o.time_budget, "soft limit in seconds for the whole calibration (0 = none)")->check(CLI::NonNegativeNumber);
-    app.add_option("--sustained", o.sustained, "after each compute figure, hold it under load for SECONDS (<= 600) and report the steady-state figure beside the burst one");
+    app.add_option("--sustained", o.sustained, "after each compute figure, hold it under load for SECONDS (<= 600) and report the steady-state figure beside the burst one")->type_name("SECONDS");
     app.add_flag("--no-progress", o.no_progress, "no progress lines on stderr");
     app.set_version_flag("--version", "aaco-calibrate " AACO_VERSION_STRING);
     app.footer(exit_code_help);

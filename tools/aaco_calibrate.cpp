@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -94,6 +95,7 @@ struct cli_options {
     std::string cache_path;
     double cache_max_age_hours = 24;
     double time_budget = 0;
+    std::string sustained;  // --sustained SECONDS, as typed (checked before any device opens)
     bool no_progress = false;
     bool list_profiles = false;
     bool sweep = false;
@@ -136,11 +138,29 @@ int report(const aaco::envelope& env, const cli_options& o) {
     return exit_ok;
 }
 
+/// --sustained SECONDS: a whole number or decimal, finite, > 0 and <= the library's maximum.
+double parse_sustained_seconds(const std::string& text) {
+    const char* begin = text.c_str();
+    char* end = nullptr;
+    const double v = std::strtod(begin, &end);
+    const bool whole = end != begin && *end == '\0';
+    try {
+        if (!whole) throw aaco::invalid_argument("not a number");
+        aaco::calibration_options::check_sustained_seconds(v, false);
+    } catch (const aaco::invalid_argument&) {
+        throw aaco::invalid_argument("--sustained '" + text + "': expected seconds, a finite number > 0 and <= " +
+                                     std::to_string(static_cast<int>(aaco::calibration_options::max_sustained_seconds)) +
+                                     " (at most 10 minutes per compute figure)");
+    }
+    return v;
+}
+
 aaco::calibration_options make_calibration_options(const cli_options& o) {
     aaco::calibration_options c;
     c.quick = o.quick;
     c.operands = o.cold ? aaco::operand_mode::zero : aaco::operand_mode::random;
     c.time_budget_seconds = o.time_budget;
+    if (!o.sustained.empty()) c.sustained_seconds = parse_sustained_seconds(o.sustained);
     for (const std::string& p : split_list(o.precisions)) c.precisions.push_back(aaco::parse_precision(p));
     for (const std::string& l : split_list(o.levels)) c.levels.push_back(aaco::parse_memory_level(l));
     if (!o.no_progress)
@@ -318,6 +338,7 @@ int main(int argc, char** argv) {
     app.add_option("--cache", o.cache_path, "reuse the envelope in FILE when it matches this device, else recalibrate and replace it");
     app.add_option("--cache-max-age", o.cache_max_age_hours, "hours a cached envelope stays valid")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--time-budget", o.time_budget, "soft limit in seconds for the whole calibration (0 = none)")->check(CLI::NonNegativeNumber);
+    app.add_option("--sustained", o.sustained, "after each compute figure, hold it under load for SECONDS (<= 600) and report the steady-state figure beside the burst one")->type_name("SECONDS");
     app.add_flag("--no-progress", o.no_progress, "no progress lines on stderr");
     app.set_version_flag("--version", "aaco-calibrate " AACO_VERSION_STRING);
     app.footer(exit_code_help);

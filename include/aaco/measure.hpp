@@ -22,6 +22,9 @@ AACO_NAMESPACE_BEGIN
 struct measure_options {
     bool quick = false;                 ///< the probes' quick sampling instead of the full one
     memory_level level = memory_level::hbm; ///< the memory slope the HEU is taken against
+    /// Board telemetry polled while the kernel is sampled (backend::open_telemetry); nullptr =
+    /// none. Not owned.
+    backend::telemetry_source* telemetry = nullptr;
 };
 
 /// A user kernel measured against an envelope.
@@ -35,6 +38,8 @@ struct measurement_result {
     /// achieved_gbps exceeds the envelope's HBM roof: the bytes counted were (partly) served by
     /// a cache, so the kernel's real HBM intensity is higher than the one counted.
     bool above_hbm_roof = false;
+    /// Power, clocks, temperature and throttle reasons while sampled (empty without a source).
+    telemetry_summary telemetry;
 };
 
 #if !AACO_BACKEND_NONE
@@ -76,13 +81,15 @@ measurement_result measure(const envelope& env, Launch&& launch, double flops, d
         throw invalid_argument("aaco::measure: bytes must be finite and > 0, got " + std::to_string(bytes));
     backend::stream s;
     detail::user_launch_runner<std::remove_reference_t<Launch>> runner(launch);
-    const probes::sampling_config cfg =
+    probes::sampling_config cfg =
         opt.quick ? probes::sampling_config::quick() : probes::sampling_config::full();
+    cfg.telemetry = opt.telemetry;
     // value = seconds per launch (work.flops carries the launch count).
     const probes::sampled out = probes::sample_runner(
         runner, s, cfg, [](const kernels::launch_work& w, double sec) { return sec / w.flops; });
     measurement_result r;
     r.stats = out.stats;
+    r.telemetry = out.telemetry;
     r.seconds_per_launch = out.stats.median;
     r.achieved_tflops = flops / r.seconds_per_launch * 1e-12;
     r.achieved_gbps = bytes / r.seconds_per_launch * 1e-9;

@@ -7,3 +7,4 @@
 #include <aaco/stats/stopping_rule.hpp>
 #include <aaco/stats/summary.hpp>
 #include <aaco/stats/knees.hpp>
+#include <aaco/stats/clock_pairing.hpp>

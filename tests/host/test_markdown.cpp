@@ -33,7 +33,11 @@ aaco::envelope report_envelope() {
     fp16.tflops = 800;
     fp16.datasheet_tflops = 1000;
     fp16.clock_mhz = 1755;
-    fp16.clock_adjusted_peak_tflops = 889;  // -> efficiency 800/889 = 90.0%
+    fp16.clock_adjusted_peak_tflops = 889;
+    fp16.clock_adjusted_efficiency.samples = 21;  // per-launch efficiencies
+    fp16.clock_adjusted_efficiency.median = 0.9;
+    fp16.clock_adjusted_efficiency.min = 0.895;
+    fp16.clock_adjusted_efficiency.max = 0.905;
     fp16.stats.cov = 0.0025;
     fp16.stats.stable = true;
     fp16.stats.samples = 21;
@@ -45,12 +49,14 @@ aaco::envelope report_envelope() {
     fp16v.tflops = 120;
     fp16v.datasheet_tflops = std::nan("");
     fp16v.operands = operand_mode::zero;
+    fp16v.clock_adjusted_efficiency = {};
     compute_figure fp32 = fp16;
     fp32.prec = precision::fp32;
     fp32.unit = compute_unit::vector;
     fp32.tflops = 60;
     fp32.datasheet_tflops = 67;
     fp32.clock_adjusted_peak_tflops = std::nan("");
+    fp32.clock_adjusted_efficiency = {};
     fp32.instruction = "fma.rn.f32";
     e.compute = {fp16, fp16v, fp32};
 
@@ -138,11 +144,12 @@ TEST_CASE("report contains the expected rows") {
     CHECK(has(md, "| HBM bandwidth | 3000.0 GB/s |"));
     CHECK(has(md, "| L2 bandwidth | n/a |"));
     CHECK(has(md, "| launch overhead (async) | 2.25 µs |"));
-    // Compute table: measured, datasheet, ratio, clock, clock-adjusted peak and efficiency,
-    // CoV, stable, operands, instruction.
-    CHECK(has(md, "| fp16 | matrix | yes | 800.0 | 1000.0 | 80.0% | 1755 | 889.0 | 90.0% | 0.25% | "
-                  "yes | random | wgmma.mma_async.m64n256k16.f32.f16.f16 |"));
-    CHECK(has(md, "| fp16 | vector |  | 120.0 | n/a | n/a | 1755 | 889.0 | 13.5% | 0.25% | yes | "
+    // Compute table: measured, datasheet, ratio, clock, clock-adjusted peak, per-launch
+    // efficiency (median and range), CoV, stable, operands, instruction.
+    CHECK(has(md, "| fp16 | matrix | yes | 800.0 | 1000.0 | 80.0% | 1755 | 889.0 | "
+                  "90.0% (89.5-90.5%) | 0.25% | yes | random | "
+                  "wgmma.mma_async.m64n256k16.f32.f16.f16 |"));
+    CHECK(has(md, "| fp16 | vector |  | 120.0 | n/a | n/a | 1755 | 889.0 | n/a | 0.25% | yes | "
                   "zero |"));
     CHECK(has(md, "| fp32 | vector | yes | 60.00 | 67.00 | 89.6% | 1755 | n/a | n/a |"));
     // Memory and launch tables.
@@ -196,4 +203,72 @@ TEST_CASE("numbers ignore the global locale") {
     CHECK_FALSE(has(md, "800,0"));
 }
 
+
+TEST_CASE("telemetry beside every figure, and the sustained figure beside the burst one") {
+    using namespace aaco;
+    envelope e = report_envelope();
+    telemetry_summary t;
+    t.source = "nvml";
+    t.readings = 20;
+    t.power_mean_w = 690;
+    t.power_max_w = 698;
+    t.power_limit_w = 700;
+    t.sm_clock_mean_mhz = 1600;
+    t.sm_clock_min_mhz = 1500;
+    t.sm_clock_max_mhz = 1700;
+    t.memory_clock_mhz = 2619;
+    t.temperature_min_c = 45;
+    t.temperature_max_c = 60;
+    t.throttle_reasons = {"sw_power_cap"};
+    t.throttle_reasons_read = true;
+    e.compute[0].telemetry = t;
+    sustained_figure h;
+    h.seconds = 60;
+    h.tflops = 780;
+    h.clock_mhz = 1500;
+    h.stats.cov = 0.004;
+    h.stats.samples = 1500;
+    h.stats.stable = true;
+    h.efficiency.samples = 1500;
+    h.efficiency.median = 0.91;
+    h.efficiency.min = 0.9;
+    h.efficiency.max = 0.92;
+    h.telemetry = t;
+    h.telemetry.power_mean_w = 500;  // below the limit and no cap reason: not power-limited
+    h.telemetry.throttle_reasons = {};
+    e.compute[0].sustained = h;
+    telemetry_summary cool = t;
+    cool.power_mean_w = 300;
+    cool.throttle_reasons = {};
+    e.memory[0].telemetry = cool;
+    e.telemetry_note = "NVML: temperature not read (NVML has no <x>)";
+    const std::string md = to_markdown(e);
+    check_tables(md);
+    // The sustained row follows the burst row; the roof stays on the higher (burst) one. Its peak
+    // is the burst peak scaled to the sustained clock: 889 x 1500 / 1755 = 759.8.
+    CHECK(has(md, "| fp16 | matrix | yes | 800.0 |"));
+    CHECK(has(md, "| fp16 | matrix, sustained 60 s |  | 780.0 | 1000.0 | 78.0% | 1500 | 759.8 | "
+                  "91.0% (90.0-92.0%) | 0.40% | yes |"));
+    // Telemetry: power mean / max vs the limit, power-limited, clocks, temperature, reasons.
+    CHECK(has(md, "| fp16 matrix | 20 | 690 / 698 | 700 | yes | 1600 (1500-1700) | 2619 | 45-60 | "
+                  "sw_power_cap |"));
+    CHECK(has(md, "| fp16 matrix, sustained 60 s | 20 | 500 / 698 | 700 | no | "));
+    CHECK(has(md, "| fp16 vector | 0 | n/a | n/a | n/a | n/a | n/a | n/a | n/a |"));
+    CHECK(has(md, "| hbm read | 20 | 300 / 698 | 700 | no | 1600 (1500-1700) | 2619 | 45-60 | none |"));
+    CHECK(has(md, "Telemetry: NVML: temperature not read (NVML has no \\<x\\>)"));
+    // A sustained figure above the burst one carries the roof.
+    e.compute[0].sustained->tflops = 820;
+    const std::string md2 = to_markdown(e);
+    CHECK(has(md2, "| fp16 | matrix |  | 800.0 |"));
+    CHECK(has(md2, "| fp16 | matrix, sustained 60 s | yes | 820.0 |"));
+}
+
+TEST_CASE("no telemetry at all: one line says so") {
+    aaco::envelope e = report_envelope();
+    CHECK(has(aaco::to_markdown(e), "Telemetry: none recorded."));
+    e.telemetry_note = "board telemetry not read: NVML not loaded (libnvidia-ml.so.1: cannot open)";
+    const std::string md = aaco::to_markdown(e);
+    CHECK(has(md, "Telemetry: board telemetry not read: NVML not loaded"));
+    CHECK_FALSE(has(md, "Board telemetry while"));
+}
 } // TEST_SUITE

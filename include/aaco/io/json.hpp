@@ -448,7 +448,10 @@ inline ordered_json write_telemetry(const telemetry_summary& t) {
     j["sm_clock_min_mhz"] = number_or_null(t.sm_clock_min_mhz);
     j["sm_clock_max_mhz"] = number_or_null(t.sm_clock_max_mhz);
     j["memory_clock_mhz"] = number_or_null(t.memory_clock_mhz);
-    j["throttle_reasons"] = t.throttle_reasons;
+    // null = not read (unknown), [] = read, none active.
+    j["throttle_reasons"] = t.throttle_reasons_read || !t.throttle_reasons.empty()
+                                ? ordered_json(t.throttle_reasons)
+                                : ordered_json(nullptr);
     const std::optional<bool> limited = t.power_limited();
     j["power_limited"] = limited ? ordered_json(*limited) : ordered_json(nullptr);
     return j;
@@ -643,13 +646,17 @@ inline telemetry_summary read_telemetry(const json& obj, const std::string& p) {
     s.sm_clock_min_mhz = read_number(*tj, tp, "sm_clock_min_mhz", 0, b::max_mhz, "MHz", false);
     s.sm_clock_max_mhz = read_number(*tj, tp, "sm_clock_max_mhz", 0, b::max_mhz, "MHz", false);
     s.memory_clock_mhz = read_number(*tj, tp, "memory_clock_mhz", 0, b::max_mhz, "MHz", false);
-    if (const json* r = read_container(*tj, tp, "throttle_reasons", false, true)) {
+    const json* r = is_null_field(*tj, "throttle_reasons")
+                        ? nullptr
+                        : read_container(*tj, tp, "throttle_reasons", false, true);
+    if (r) {
         const std::string rp = pointer_append(tp, "throttle_reasons");
         for (std::size_t i = 0; i < r->size(); ++i) {
             if (!(*r)[i].is_string())
                 fail(pointer_append(rp, i), "expected a string, got " + describe((*r)[i]));
             s.throttle_reasons.push_back((*r)[i].get<std::string>());
         }
+        s.throttle_reasons_read = true;
     }
     // power_limited is derived from the fields above when read back; the stored flag is for
     // readers other than aaco.

@@ -18,6 +18,7 @@
 #include <initializer_list>
 #include <ios>
 #include <locale>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -162,22 +163,125 @@ inline std::string seed_section(const envelope& e) {
     return s + "\n";
 }
 
+/// A per-launch efficiency as "median (min-max)", "n/a" without one.
+inline std::string efficiency_cell(const sample_stats& eff) {
+    if (!eff.measured()) return "n/a";
+    return percent(eff.median) + " (" + fixed(100.0 * eff.min, 1) + "-" + percent(eff.max) + ")";
+}
+
+inline std::string operands_cell(const compute_figure& f) {
+    const std::string mode(to_string(f.operands));
+    return f.operand_distribution.empty() || f.operand_distribution == mode
+               ? mode
+               : mode + " (" + escape(f.operand_distribution) + ")";
+}
+
+/// "mean / max" of two values with `decimals`, "n/a" when the mean is unknown.
+inline std::string mean_max(double mean, double max, int decimals) {
+    if (!std::isfinite(mean)) return "n/a";
+    return fixed(mean, decimals) + " / " + fixed(max, decimals);
+}
+
+/// "mean (min-max)", "n/a" when unknown.
+inline std::string mean_range(double mean, double lo, double hi, int decimals) {
+    if (!std::isfinite(mean)) return "n/a";
+    return fixed(mean, decimals) + " (" + fixed(lo, decimals) + "-" + fixed(hi, decimals) + ")";
+}
+
+inline std::string range_cell(double lo, double hi, int decimals) {
+    if (!std::isfinite(lo)) return "n/a";
+    return lo == hi ? fixed(lo, decimals) : fixed(lo, decimals) + "-" + fixed(hi, decimals);
+}
+
+inline std::string throttle_cell(const telemetry_summary& t) {
+    if (t.throttle_reasons.empty()) return t.throttle_reasons_read ? "none" : "n/a";
+    std::string out;
+    for (const auto& r : t.throttle_reasons) out += (out.empty() ? "" : ", ") + escape(r);
+    return out;
+}
+
+/// Power-limited as measured: yes / no / n/a (no telemetry, or nothing to judge from).
+inline std::string power_limited_cell(const telemetry_summary& t) {
+    const std::optional<bool> p = t.power_limited();
+    return p ? yes_no(*p) : "n/a";
+}
+
+inline std::string telemetry_header() {
+    return header({"figure", "polls", "power mean / max W", "power limit W", "power-limited",
+                   "SM clock MHz mean (min-max)", "memory clock MHz", "temperature °C",
+                   "throttle reasons"});
+}
+
+inline std::string telemetry_row(const std::string& figure, const telemetry_summary& t) {
+    return row({figure, std::to_string(t.readings), mean_max(t.power_mean_w, t.power_max_w, 0),
+                fixed(t.power_limit_w, 0), power_limited_cell(t),
+                mean_range(t.sm_clock_mean_mhz, t.sm_clock_min_mhz, t.sm_clock_max_mhz, 0),
+                fixed(t.memory_clock_mhz, 0),
+                range_cell(t.temperature_min_c, t.temperature_max_c, 0), throttle_cell(t)});
+}
+
+inline std::string sustained_label(const sustained_figure& s) {
+    return "sustained " + fixed(s.seconds, s.seconds >= 10 ? 0 : 1) + " s";
+}
+
+inline std::string compute_figure_name(const compute_figure& f) {
+    return std::string(to_string(f.prec)) + " " + std::string(to_string(f.unit));
+}
+
+/// Board telemetry of every compute figure (burst and sustained), or why there is none.
+inline std::string compute_telemetry(const envelope& e) {
+    bool any = false;
+    for (const auto& f : e.compute)
+        any = any || f.telemetry.available() || (f.sustained && f.sustained->telemetry.available());
+    std::string s;
+    if (any) {
+        s += "Board telemetry while each figure was sampled (power-limited: a power-cap throttle "
+             "reason was reported, or the mean power was within 5% of the limit):\n\n";
+        s += telemetry_header();
+        for (const auto& f : e.compute) {
+            s += telemetry_row(compute_figure_name(f), f.telemetry);
+            if (f.sustained)
+                s += telemetry_row(compute_figure_name(f) + ", " + sustained_label(*f.sustained),
+                                   f.sustained->telemetry);
+        }
+        s += "\n";
+    }
+    if (!e.telemetry_note.empty()) s += "Telemetry: " + escape(e.telemetry_note) + "\n\n";
+    else if (!any && e.source == envelope_source::measured)
+        s += "Telemetry: none recorded.\n\n";
+    return s;
+}
+
 inline std::string compute_section(const envelope& e) {
     std::string s = "## Compute ceilings\n\n";
     if (e.compute.empty()) return s + "No compute ceiling was measured.\n\n";
     s += header({"ceiling", "unit", "roof", "measured TFLOP/s", "datasheet TFLOP/s",
                  "measured / datasheet", "clock MHz", "clock-adjusted peak TFLOP/s",
-                 "clock-adjusted efficiency", "CoV", "stable", "operands", "instruction"});
+                 "per-launch efficiency: median (min-max)", "CoV", "stable", "operands",
+                 "instruction"});
     for (const auto& f : e.compute) {
         const bool roof = e.best_compute(f.prec) == &f;
+        const bool sustained_is_roof = roof && f.sustained && f.sustained->tflops > f.tflops;
         s += row({std::string(to_string(f.prec)), std::string(to_string(f.unit)),
-                  roof ? "yes" : "", num(f.tflops), num(f.datasheet_tflops),
+                  roof && !sustained_is_roof ? "yes" : "", num(f.tflops), num(f.datasheet_tflops),
                   ratio(f.tflops, f.datasheet_tflops), fixed(f.clock_mhz, 0),
-                  num(f.clock_adjusted_peak_tflops), ratio(f.tflops, f.clock_adjusted_peak_tflops),
-                  percent(f.stats.cov, 2), yes_no(f.stats.stable),
-                  std::string(to_string(f.operands)), or_na(f.instruction)});
+                  num(f.clock_adjusted_peak_tflops), efficiency_cell(f.clock_adjusted_efficiency),
+                  percent(f.stats.cov, 2), yes_no(f.stats.stable), operands_cell(f),
+                  or_na(f.instruction)});
+        if (!f.sustained) continue;
+        // Beside the burst figure: the steady state of the same kernel, held under load. Its
+        // peak is the burst figure's scaled to the sustained clock (same units x FLOPs/clk).
+        const sustained_figure& h = *f.sustained;
+        const double peak = f.clock_adjusted_peak_tflops / f.clock_mhz * h.clock_mhz;
+        s += row({std::string(to_string(f.prec)),
+                  std::string(to_string(f.unit)) + ", " + sustained_label(h),
+                  sustained_is_roof ? "yes" : "", num(h.tflops), num(f.datasheet_tflops),
+                  ratio(h.tflops, f.datasheet_tflops), fixed(h.clock_mhz, 0), num(peak),
+                  efficiency_cell(h.efficiency), percent(h.stats.cov, 2), yes_no(h.stats.stable),
+                  operands_cell(f), or_na(f.instruction)});
     }
-    return s + "\n";
+    s += "\n";
+    return s + compute_telemetry(e);
 }
 
 inline std::string memory_section(const envelope& e) {
@@ -185,13 +289,21 @@ inline std::string memory_section(const envelope& e) {
     if (e.memory.empty()) return s + "No memory ceiling was measured.\n\n";
     s += header({"level", "op", "roof", "measured GB/s", "datasheet GB/s", "measured / datasheet",
                  "working set", "CoV", "stable", "method"});
+    bool any_telemetry = false;
     for (const auto& f : e.memory) {
         const bool roof = e.best_memory(f.level) == &f;
+        any_telemetry = any_telemetry || f.telemetry.available();
         s += row({std::string(to_string(f.level)), std::string(to_string(f.op)),
                   roof ? "yes" : "", num(f.gbps), num(f.datasheet_gbps),
                   ratio(f.gbps, f.datasheet_gbps), bytes(f.working_set_bytes),
                   percent(f.stats.cov, 2), yes_no(f.stats.stable), or_na(f.method)});
     }
+    s += "\n";
+    if (!any_telemetry) return s;
+    s += "Board telemetry while each figure was sampled:\n\n" + telemetry_header();
+    for (const auto& f : e.memory)
+        s += telemetry_row(std::string(to_string(f.level)) + " " + std::string(to_string(f.op)),
+                           f.telemetry);
     return s + "\n";
 }
 

@@ -48,7 +48,9 @@ public:
     /// Checks on the device that the last launch did the work it counts (accumulators or
     /// outputs against a host expectation). Returns an empty string when correct, else why not.
     virtual std::string verify(void* stream) = 0;
-    /// In-kernel clock of the last launch, where the kernel records one.
+    /// In-kernel clock of the last launch, where the kernel records one. The sampler calls it
+    /// after every timed launch (outside its events) to pair that launch's rate with its clock,
+    /// so it must describe exactly the last enqueue() and may synchronize `stream`.
     virtual clock_reading last_clock(void* stream) { (void)stream; return {}; }
 };
 

@@ -80,22 +80,29 @@ struct telemetry_summary {
     /// "sw_power_cap", "hw_slowdown", "hw_power_brake", "hw_thermal", "sw_thermal",
     /// "sync_boost", "applications_clocks", "idle", "other".
     std::vector<std::string> throttle_reasons;
+    /// The reasons were read in at least one poll; false means unknown (not "none"): the library
+    /// lacks the query, or AMD, where aaco does not read them. JSON: `throttle_reasons` null.
+    bool throttle_reasons_read = false;
 
     bool available() const { return readings > 0; }
     /// Mean power at or above this fraction of the limit counts as "at the limit". Untuned: the
     /// controller holds a capped board within a few percent below its limit.
     static constexpr double near_limit_fraction = 0.95;
     /// Measured, never inferred: a power-cap throttle reason was reported during the figure, or
-    /// the mean power was within 5% of the enforced limit. nullopt without telemetry.
+    /// the mean power was within 5% of the enforced limit. nullopt without telemetry, and when
+    /// neither the reasons nor power and limit were read (nothing to judge "no" from).
     std::optional<bool> power_limited() const {
         if (!available()) return std::nullopt;
         const bool reason = std::find(throttle_reasons.begin(), throttle_reasons.end(),
                                       "sw_power_cap") != throttle_reasons.end() ||
                             std::find(throttle_reasons.begin(), throttle_reasons.end(),
                                       "hw_power_brake") != throttle_reasons.end();
-        const bool near = std::isfinite(power_mean_w) && std::isfinite(power_limit_w) &&
-                          power_limit_w > 0 && power_mean_w >= near_limit_fraction * power_limit_w;
-        return reason || near;
+        const bool power_known = std::isfinite(power_mean_w) && std::isfinite(power_limit_w) &&
+                                 power_limit_w > 0;
+        const bool near = power_known && power_mean_w >= near_limit_fraction * power_limit_w;
+        if (reason || near) return true;
+        if (!power_known && !throttle_reasons_read) return std::nullopt;
+        return false;
     }
 };
 

@@ -3,6 +3,7 @@
 ///        is recorded in envelope::failures; the others still run.
 #pragma once
 #include <aaco/backend/backend.hpp>
+#include <aaco/backend/telemetry.hpp>
 #include <aaco/calibration_options.hpp>
 #include <aaco/config.hpp>
 #include <aaco/error.hpp>
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -112,7 +114,8 @@ inline void plan_compute(std::vector<calibration_step>& steps, const device_info
             for (compute_unit u : {compute_unit::matrix, compute_unit::vector}) {
                 try {
                     auto f = measure_compute(dev, p, u, opt.operands, opt.verify, cfg, s,
-                                             warm_up_seconds(warmed, opt.quick));
+                                             warm_up_seconds(warmed, opt.quick),
+                                             opt.sustained_seconds);
                     if (!f) continue;
                     warmed = true;
                     env.compute.push_back(*f);
@@ -130,8 +133,22 @@ inline void plan_compute(std::vector<calibration_step>& steps, const device_info
 }
 #endif
 
+/// Opens the board telemetry of `dev` for a calibration. Where none can be read, says so once:
+/// in `env.telemetry_note` and in one progress event (key "telemetry"); never fails.
+inline std::unique_ptr<backend::telemetry_source> open_calibration_telemetry(
+    const device_info& dev, const calibration_options& opt, envelope& env) {
+    std::string why_not;
+    std::unique_ptr<backend::telemetry_source> t = backend::open_telemetry(dev, why_not);
+    if (!t) {
+        env.telemetry_note = "board telemetry not read: " + why_not;
+        if (opt.progress) opt.progress(progress_event{"telemetry", 0, 0, env.telemetry_note, 0});
+    }
+    return t;
+}
+
 /// Calibrates device `id` (already opened as `dev`).
 inline envelope calibrate_device(int id, const device_info& dev, const calibration_options& opt) {
+    opt.validate();
     envelope env;
     env.source = envelope_source::measured;
     env.calibration_timestamp = utc_timestamp_now();
@@ -144,15 +161,20 @@ inline envelope calibrate_device(int id, const device_info& dev, const calibrati
 #else
     backend::set_device(id);
     backend::stream s;
+    const std::unique_ptr<backend::telemetry_source> telemetry =
+        open_calibration_telemetry(dev, opt, env);
     const sampling_config cfg = opt.quick ? sampling_config::quick() : sampling_config::full();
     sampling_config stable_cfg = cfg;
     stable_cfg.stable_cov = opt.stable_cov;
+    stable_cfg.telemetry = telemetry.get();
     bool warmed = false;
     std::vector<calibration_step> steps;
     plan_compute(steps, dev, opt, stable_cfg, s, env, warmed);
     plan_memory(steps, dev, opt, stable_cfg, s, env);
     if (opt.launch) plan_launch(steps, opt, stable_cfg, s, env);
     run_steps(steps, opt, env);
+    // Fields the library lacks or the board did not report during the figures, said once.
+    if (telemetry) env.telemetry_note = telemetry->note();
     return env;
 #endif
 }

@@ -41,6 +41,7 @@ inline std::optional<memory_figure> measure_memory(const device_info& dev, memor
     f.gbps = out.stats.median;
     f.stats = out.stats;
     f.method = r->method();
+    f.telemetry = out.telemetry;
     // Bytes touched by one pass over the working set (all arrays, read + written).
     f.working_set_bytes =
         out.repeats > 0 ? static_cast<std::uint64_t>(out.work.bytes / static_cast<double>(out.repeats)) : 0;

@@ -2,11 +2,25 @@
 /// \brief When to stop taking samples of one figure (design.md section 4), as a pure state
 /// machine over a stream of (value, seconds) samples: no clocks, no GPU, fully testable.
 ///
-/// The rule: keep sampling until the device time accumulated over the samples is at least
-/// `min_seconds`, at least `min_samples` were taken, and the relative standard deviation (CoV)
-/// of all samples is at most `max_relative_stdev`. Stop anyway at `max_samples` samples or
-/// once `timeout_seconds` have passed. The figure reported is the median; `stable` says
-/// whether CoV <= `max_relative_stdev`, whatever the reason for stopping.
+/// The rule, in three parts:
+///
+/// 1. **Convergence test.** At least `min_samples` samples, at least `min_seconds` of device
+///    time summed over them, and the relative standard deviation (CoV) of *all* samples at most
+///    `max_relative_stdev`.
+/// 2. **Confirmation window.** The first sample at which the test passes does not stop the rule:
+///    stopping there would report the CoV of the one moment the noise happened to dip, a value
+///    selected for being low. Instead the rule takes `confirmation_samples(n)` more samples
+///    (a quarter of the n so far, at least `min_confirm_samples`), none of which it looks at,
+///    and judges the test again over all samples at the end of that window. Passed: stop
+///    (`converged`). Failed: the dip was luck; the rule goes back to step 1 and keeps sampling.
+///    So a figure can only stop converged at the end of a window whose samples were taken
+///    without looking, and the CoV it reports includes them.
+/// 3. **Caps.** Stop anyway at `max_samples` samples or once `timeout_seconds` have passed
+///    (`hit_max_samples`, `timed_out`), inside a window or not.
+///
+/// `stable` is judged after stopping, whatever the reason: at least `min_stable_samples` (10)
+/// samples and CoV <= the threshold. A figure from fewer samples is never stable, even with zero
+/// spread: with 2 samples a timeout could otherwise report "stable".
 ///
 /// Nothing is dropped. Every sample counts in the CoV, so noise from throttling or a
 /// co-tenant shows up as `stable = false` instead of being trimmed away. The price is that one
@@ -24,6 +38,7 @@
 #include <aaco/model/units.hpp>
 #include <aaco/stats/summary.hpp>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -34,6 +49,14 @@
 AACO_PORTABLE_NAMESPACE_BEGIN
 namespace stats {
 
+/// Fewest samples from which a figure can be called stable. 10 because (a) it is the smallest
+/// n for which the CoV, the statistic `stable` judges, has a relative standard error below 25%
+/// (~1 / sqrt(2 (n - 1)) for normal noise: 35% at n = 5, 24% at n = 10), and (b) from n = 9 on,
+/// a distribution-free 95% interval of the median, the reported figure, exists without resting
+/// on the two extreme samples (coverage of (x(2), x(n-1)) = 1 - 2 (n + 1) / 2^n: 93% at n = 8,
+/// 96% at n = 9). Fewer samples than this say too little about the spread to vouch for it.
+inline constexpr std::size_t min_stable_samples = 10;
+
 /// Parameters of the stopping rule. Defaults are the full calibration's; `quick()` is for
 /// smoke runs and CI.
 struct stopping_config {
@@ -42,9 +65,9 @@ struct stopping_config {
     double min_seconds = 0.25;
     /// Largest CoV (stdev / mean) accepted as converged. design.md section 4: 0.5%.
     double max_relative_stdev = 0.005;
-    /// untuned: chosen because a CoV from fewer samples is itself too noisy to judge by (its
-    /// relative standard error is ~1 / sqrt(2 (n - 1)), 24% at n = 10).
-    std::size_t min_samples = 10;
+    /// Fewest samples before the convergence test may pass; at least min_stable_samples, so a
+    /// figure that converges is also one that can be stable.
+    std::size_t min_samples = min_stable_samples;
     /// untuned: chosen because probes size one sample to a few ms, so 1000 samples is several
     /// seconds, far past min_seconds for any figure that can converge at all.
     std::size_t max_samples = 1000;
@@ -52,15 +75,28 @@ struct stopping_config {
     /// converges. Compared with the larger of the summed sample time and the wall time the
     /// caller passes to add().
     double timeout_seconds = 10;
+    /// Confirmation window after the convergence test first passes at n samples: this fraction
+    /// of n more samples (rounded up), at least `min_confirm_samples`. untuned: a quarter keeps
+    /// the extra cost at 25% of the figure's time while giving the window enough weight (1 in 5
+    /// of the final samples) that a return of the noise shows in the CoV; 3 is the fewest that
+    /// make a spread at all likely to show. 0 and 0 give the old rule (stop at the first pass).
+    double confirm_fraction = 0.25;
+    std::size_t min_confirm_samples = 3;
 
     /// Smoke-run settings: 0.05 s minimum, same 0.5% threshold, smaller caps.
     static stopping_config quick() {
         stopping_config c;
         c.min_seconds = 0.05;      // untuned: 1/5 of the full minimum keeps CI runs short
-        c.min_samples = 5;         // untuned: the fewest for which a CoV means anything at all
         c.max_samples = 200;       // untuned: 1/5 of the full cap, like min_seconds
         c.timeout_seconds = 2;     // untuned: 1/5 of the full timeout
-        return c;
+        return c;                  // min_samples stays min_stable_samples: quick is shorter, not laxer
+    }
+
+    /// Samples the confirmation window adds after the test first passes at `n` samples.
+    std::size_t confirmation_samples(std::size_t n) const {
+        const auto share = static_cast<std::size_t>(
+            std::ceil(confirm_fraction * static_cast<double>(n)));
+        return share > min_confirm_samples ? share : min_confirm_samples;
     }
 
     /// Throws invalid_argument naming the first field out of range.
@@ -68,8 +104,10 @@ struct stopping_config {
         constexpr const char* fn = "aaco::stats::stopping_config";
         detail::require_non_negative(min_seconds, fn, "min_seconds");
         detail::require_non_negative(max_relative_stdev, fn, "max_relative_stdev");
-        if (min_samples < 2)
-            detail::fail_argument(fn, "min_samples", ">= 2 (a CoV needs two samples)",
+        if (min_samples < min_stable_samples)
+            detail::fail_argument(fn, "min_samples",
+                                  (">= " + std::to_string(min_stable_samples) +
+                                   " (a figure from fewer samples is never stable)").c_str(),
                                   static_cast<double>(min_samples));
         if (max_samples < min_samples)
             detail::fail_argument(fn, "max_samples",
@@ -84,13 +122,15 @@ struct stopping_config {
                                   (">= min_seconds (" + detail::format_number(min_seconds) +
                                    "), else the rule can never converge").c_str(),
                                   timeout_seconds);
+        if (!(detail::is_finite(confirm_fraction) && confirm_fraction >= 0 && confirm_fraction <= 10))
+            detail::fail_argument(fn, "confirm_fraction", "finite and in [0, 10]", confirm_fraction);
     }
 };
 
 /// What the rule says after a sample.
 enum class decision {
     keep_going,      ///< take another sample
-    converged,       ///< enough time and samples, CoV within the threshold
+    converged,       ///< the convergence test passed, and again after the confirmation window
     hit_max_samples, ///< stopped at max_samples without converging
     timed_out,       ///< stopped at timeout_seconds without converging
 };
@@ -153,10 +193,16 @@ public:
     const std::vector<double>& values() const noexcept { return values_; }
     /// CoV of the samples so far (0 with fewer than 2).
     double cov() const noexcept { return moments_.cov(); }
-    /// At least 2 samples and CoV <= max_relative_stdev, whatever stopped the rule.
-    bool stable() const noexcept {
-        return values_.size() >= 2 && moments_.cov() <= cfg_.max_relative_stdev;
+    /// At least min_stable_samples samples and CoV <= max_relative_stdev, whatever stopped the
+    /// rule.
+    bool stable() const noexcept { return stable_at(cfg_.max_relative_stdev); }
+    /// As stable(), judged against `max_cov` instead (a probe's own stable threshold).
+    bool stable_at(double max_cov) const noexcept {
+        return values_.size() >= min_stable_samples && moments_.cov() <= max_cov;
     }
+    /// True while the rule is inside a confirmation window (the test passed, the window's
+    /// samples are still being taken).
+    bool confirming() const noexcept { return confirm_until_ > 0; }
 
     /// Summary of the samples so far. Throws invalid_argument before the first sample.
     summary current() const { return summarize(values_); }
@@ -175,6 +221,7 @@ public:
         moments_ = running_moments{};
         seconds_ = 0;
         wall_seconds_ = 0;
+        confirm_until_ = 0;
         state_ = decision::keep_going;
     }
 
@@ -184,13 +231,29 @@ private:
     running_moments moments_;
     double seconds_ = 0;
     double wall_seconds_ = 0;
+    /// Sample count at which the running confirmation window ends; 0 outside a window.
+    std::size_t confirm_until_ = 0;
     decision state_ = decision::keep_going;
 
-    decision evaluate() const {
+    /// Step 1 of the rule (file comment): enough samples and time, CoV within the threshold.
+    bool convergence_test() const noexcept {
+        return values_.size() >= cfg_.min_samples && seconds_ >= cfg_.min_seconds &&
+               moments_.cov() <= cfg_.max_relative_stdev;
+    }
+
+    decision evaluate() {
         const std::size_t n = values_.size();
-        if (n >= cfg_.min_samples && seconds_ >= cfg_.min_seconds &&
-            moments_.cov() <= cfg_.max_relative_stdev)
+        if (confirm_until_ == 0) {
+            if (convergence_test()) confirm_until_ = n + cfg_.confirmation_samples(n);
+        } else if (n >= confirm_until_) {
+            // End of the window: judged once over all samples, the window's included.
+            confirm_until_ = 0;
+            if (convergence_test()) return decision::converged;
+        }
+        if (confirm_until_ == n) {  // an empty window (confirm 0 and 0): the old rule
+            confirm_until_ = 0;
             return decision::converged;
+        }
         if (n >= cfg_.max_samples) return decision::hit_max_samples;
         const double elapsed = seconds_ > wall_seconds_ ? seconds_ : wall_seconds_;
         if (elapsed >= cfg_.timeout_seconds) return decision::timed_out;

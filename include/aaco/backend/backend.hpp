@@ -12,10 +12,12 @@
 #include <aaco/backend/cuda/peer.hpp>
 #include <aaco/backend/cuda/reduce.hpp>
 #include <aaco/backend/cuda/runtime.hpp>
+#include <aaco/backend/detail/mapped.hpp>
 #elif AACO_BACKEND_HIP
 #include <aaco/backend/hip/peer.hpp>
 #include <aaco/backend/hip/reduce.hpp>
 #include <aaco/backend/hip/runtime.hpp>
+#include <aaco/backend/detail/mapped.hpp>
 #else
 #include <string_view>
 

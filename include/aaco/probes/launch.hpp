@@ -32,13 +32,14 @@ namespace probes {
 /// - enqueue: kernels::launch_floor::default_enqueue_batch (16).
 /// - async: H200 runs (2026-11-26): 200 launches per sample (~0.65 ms) gave a CoV of 5.7%, 2000
 ///   (~6 ms) still 6.1% with a clean IQR: occasional host hiccups of a millisecond or so inside
-///   a sample. Samples of ~15 ms dilute them.
+///   a sample. The robust rule does not need them diluted in long samples, and it needs >= 20
+///   samples inside the 0.4 s cap. untuned: 1000 launches (~4 ms at that run's 4.08 us) give ~100.
 /// - sync, graph: already stable on that run (1.0% and 0.06%).
 inline int launches_per_sample(launch_mode m) {
     switch (m) {
     case launch_mode::device: return kernels::launch_floor::default_gated_depth;
     case launch_mode::enqueue: return kernels::launch_floor::default_enqueue_batch;
-    case launch_mode::async: return 5000;
+    case launch_mode::async: return 1000;
     case launch_mode::sync: return 200;
     case launch_mode::graph: return 2000;
     }

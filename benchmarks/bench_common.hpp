@@ -39,10 +39,12 @@ AACO_HOST_DEVICE inline std::uint64_t hash_bits(std::uint64_t i, std::uint64_t s
     return x ^ (x >> 31);
 }
 
-/// Uniform in [-1, 1) (24 random bits): aaco::random_operand_distribution of the floating
-/// types, "uniform [-1, 1]", before rounding to the operand type.
-AACO_HOST_DEVICE inline float hash_uniform(std::uint64_t i, std::uint64_t seed) {
-    return static_cast<float>(hash_bits(i, seed) >> 40) * (1.0f / 8388608.0f) - 1.0f;
+/// Uniform in [-1, 1) (53 random bits, as kernels/operand_fill.hpp draws aaco's own operands):
+/// aaco::random_operand_distribution of the floating types, "uniform [-1, 1]", before rounding
+/// to the operand type. All 53 bits matter: fp64 operands with zero low mantissa bits would
+/// toggle less, draw less power and flatter the library under a power cap.
+AACO_HOST_DEVICE inline double hash_uniform(std::uint64_t i, std::uint64_t seed) {
+    return static_cast<double>(hash_bits(i, seed) >> 11) * 0x1.0p-52 - 1.0;
 }
 
 /// Uniform over the whole int8 range [-128, 127] (the top 8 random bits):

@@ -15,7 +15,9 @@
 //
 // Reported per precision: aaco's ceiling (best round) with its in-kernel clock, the library's
 // best (over shapes and rounds), their ratio (HEU = library / ceiling), and the ratio at equal
-// clocks where the library's clock is known (board telemetry; "n/a" without it).
+// clocks: board telemetry (NVML / AMD SMI) is polled the same way around every figure of both
+// sides, and HEU x aaco's board clock / the library's board clock takes the clock difference
+// out ("n/a" without telemetry).
 // THE INVARIANT: no library figure may exceed aaco's ceiling of the same precision. A violation
 // prints "CEILING VIOLATED: ..." and the program exits 3.
 //
@@ -52,6 +54,15 @@
 #  define AACO_BENCH_CUBLASLT 0
 #endif
 
+// Board telemetry (NVML / AMD SMI via dlopen) where this tree has it: the library's clock and
+// power, read the same way around both sides.
+#if __has_include(<aaco/backend/telemetry.hpp>)
+#  define AACO_BENCH_TELEMETRY 1
+#  include <aaco/backend/telemetry.hpp>
+#else
+#  define AACO_BENCH_TELEMETRY 0
+#endif
+
 #if AACO_BACKEND_CUDA && __has_include(<aaco/kernels/nvidia/mma_sync_peak.hpp>)
 #  define AACO_BENCH_MMA_SYNC 1
 #  include <aaco/kernels/nvidia/mma_sync_peak.hpp>
@@ -78,8 +89,10 @@
 // which needs external linkage.
 namespace aaco_bench {
 /// The library's operands, drawn like aaco's (aaco::random_operand_distribution): floating types
-/// uniform in [-1, 1) rounded to T, int8 uniform over [-128, 127].
-/// TODO(lead): fold into the shared include/aaco/kernels/operand_fill.hpp once it exists.
+/// a 53-bit uniform double in [-1, 1) rounded to nearest into T, int8 uniform over [-128, 127].
+/// Generated on the device: a host-side generator (such as kernels/operand_fill.hpp, where the
+/// tree has it) would take seconds per 16384^2 operand; the distribution and rounding are the
+/// same.
 template <class T>
 AACO_KERNEL void fill_operand(T* x, std::size_t n, std::uint64_t seed) {
     const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
@@ -97,6 +110,51 @@ AACO_KERNEL void fill_operand(T* x, std::size_t n, std::uint64_t seed) {
 namespace {
 
 using aaco_bench::no_value;
+
+/// Board telemetry polled around each figure of either side, so both are read the same way.
+/// Without the library (or without telemetry in this tree) every summary is empty and the
+/// clocks read "n/a".
+class board_telemetry {
+public:
+    explicit board_telemetry([[maybe_unused]] const aaco::device_info& dev) {
+#if AACO_BENCH_TELEMETRY
+        source_ = aaco::backend::open_telemetry(dev, note_);
+#else
+        note_ = "no board telemetry in this build";
+#endif
+    }
+    /// Runs `fn` while polling; returns what was read (empty without a source).
+    template <class Fn>
+    aaco::telemetry_summary around(Fn&& fn) {
+#if AACO_BENCH_TELEMETRY
+        aaco::backend::telemetry_scope scope(source_.get());
+        fn();
+        return scope.finish();
+#else
+        fn();
+        return {};
+#endif
+    }
+    bool available() const {
+#if AACO_BENCH_TELEMETRY
+        return source_ != nullptr;
+#else
+        return false;
+#endif
+    }
+    const std::string& note() const { return note_; }
+
+private:
+#if AACO_BENCH_TELEMETRY
+    std::unique_ptr<aaco::backend::telemetry_source> source_;
+#endif
+    std::string note_;
+};
+
+/// The mean SM clock a telemetry summary read, NaN when none.
+double telemetry_clock(const aaco::telemetry_summary& t) {
+    return t.available() ? t.sm_clock_mean_mhz : no_value;
+}
 
 // ---- aaco side --------------------------------------------------------------------------------
 
@@ -116,14 +174,18 @@ struct aaco_round {
 
 aaco_round measure_aaco(const aaco::device_info& dev, aaco::precision p, aaco::operand_mode mode,
                         const aaco::probes::sampling_config& cfg, aaco::backend::stream& s,
-                        bool& warmed) {
+                        bool& warmed, board_telemetry& telemetry) {
     aaco_round r;
     for (aaco::compute_unit u : {aaco::compute_unit::matrix, aaco::compute_unit::vector}) {
         const std::string name = aaco::ceiling_name(p, u);
         try {
             // The first kernel of the run also warms the GPU up (clocks ramp over ~100 ms).
-            auto f = aaco::probes::measure_compute(dev, p, u, mode, true, cfg, s, warmed ? 0.0 : 0.2);
+            std::optional<aaco::compute_figure> f;
+            const aaco::telemetry_summary t = telemetry.around([&] {
+                f = aaco::probes::measure_compute(dev, p, u, mode, true, cfg, s, warmed ? 0.0 : 0.2);
+            });
             if (!f) continue;  // no such unit on this device
+            if (!f->telemetry.available()) f->telemetry = t;  // the probe may read its own
             warmed = true;
             std::printf("    A  aaco %-22s %9.1f TFLOP/s  CoV %5.2f%%  clock %s MHz%s\n", name.c_str(),
                         f->tflops, f->stats.cov * 100, aaco_bench::cell(f->clock_mhz, 0).c_str(),
@@ -202,6 +264,7 @@ struct lib_sample {
     double tflops = no_value;
     aaco::sample_stats stats{};  ///< seconds per sample call (several GEMMs)
     double heu = no_value;       ///< against this round's aaco ceiling (aaco::measure's HEU)
+    aaco::telemetry_summary telemetry{};  ///< board telemetry while it was sampled
     std::string error;
 };
 
@@ -232,8 +295,9 @@ struct verdict {
     const lib_entry* best_entry = nullptr;
     const lib_sample* best_sample = nullptr;
     double heu = no_value;               ///< library best / aaco ceiling
-    double library_clock_mhz = no_value; ///< board telemetry during the library's best; n/a without
-    double heu_equal_clock = no_value;   ///< heu x aaco clock / library clock
+    double aaco_board_clock_mhz = no_value;    ///< board telemetry during aaco's best round
+    double library_clock_mhz = no_value;       ///< board telemetry during the library's best
+    double heu_equal_clock = no_value;   ///< heu x aaco board clock / library board clock
     bool violated = false;
 };
 
@@ -252,9 +316,11 @@ verdict judge(const precision_run& r) {
             }
     if (v.ceiling && v.best_sample) {
         v.heu = aaco_bench::ratio(v.best_sample->tflops, v.ceiling->tflops);
-        // The library's clock would come from board telemetry (NVML) sampled while it ran; this
-        // build has none, so the equal-clock ratio stays n/a rather than guessed.
-        v.heu_equal_clock = aaco_bench::ratio(v.heu * v.ceiling->clock_mhz, v.library_clock_mhz);
+        // Both clocks from the same source (board telemetry), so the ratio compares like with
+        // like; aaco's in-kernel clock is reported beside it. n/a without telemetry, not guessed.
+        v.aaco_board_clock_mhz = telemetry_clock(v.ceiling->telemetry);
+        v.library_clock_mhz = telemetry_clock(v.best_sample->telemetry);
+        v.heu_equal_clock = aaco_bench::ratio(v.heu * v.aaco_board_clock_mhz, v.library_clock_mhz);
         v.violated = !aaco_bench::ceiling_violation(std::string(aaco::to_string(r.prec)), v.best_sample->tflops,
                                                     "", v.ceiling->tflops, "").empty();
     }
@@ -602,7 +668,7 @@ public:
     /// Round `round` of the library: every prepared shape through aaco::measure, against `env`
     /// (this round's aaco ceiling and the run's HBM figure).
     void measure_round(int round, const aaco::envelope& env, aaco::precision p, bool quick,
-                       std::vector<lib_entry>& entries) {
+                       board_telemetry& telemetry, std::vector<lib_entry>& entries) {
         aaco::measure_options opt;
         opt.quick = quick;
         for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -614,14 +680,17 @@ public:
             try {
                 const int count = e.gemms_per_sample;
                 auto launch = [g, count](aaco::backend::native_stream st) { g->enqueue(st, count); };
-                const aaco::measurement_result r =
-                    aaco::measure(env, launch, count * g->flops(), count * g->bytes(), p, opt);
+                aaco::measurement_result r;
+                x.telemetry = telemetry.around([&] {
+                    r = aaco::measure(env, launch, count * g->flops(), count * g->bytes(), p, opt);
+                });
                 x.tflops = r.achieved_tflops;
                 x.stats = r.stats;
                 x.heu = r.heu.value;
-                std::printf("    B  %-49s %-22s %9.1f TFLOP/s  CoV %5.2f%%  HEU %s\n", e.label.c_str(),
-                            e.shape.text().c_str(), x.tflops, r.stats.cov * 100,
-                            aaco_bench::cell(x.heu, 1, true).c_str());
+                std::printf("    B  %-49s %-22s %9.1f TFLOP/s  CoV %5.2f%%  HEU %s  clock %s MHz\n",
+                            e.label.c_str(), e.shape.text().c_str(), x.tflops, r.stats.cov * 100,
+                            aaco_bench::cell(x.heu, 1, true).c_str(),
+                            aaco_bench::cell(telemetry_clock(x.telemetry), 0).c_str());
             } catch (const std::exception& ex) {
                 x.error = ex.what();
                 std::printf("    B  %-49s %-22s failed: %s\n", e.label.c_str(), e.shape.text().c_str(), ex.what());
@@ -675,7 +744,8 @@ aaco::envelope round_envelope(const aaco::device_info& dev, const aaco::memory_f
 /// Runs the interleaved rounds of one precision.
 precision_run run_precision(const aaco::device_info& dev, aaco::precision p, const aaco_bench::options& o,
                             const aaco::probes::sampling_config& cfg, const aaco::memory_figure& hbm,
-                            aaco::backend::stream& s, bool& warmed, [[maybe_unused]] void* handle) {
+                            aaco::backend::stream& s, bool& warmed, board_telemetry& telemetry,
+                            [[maybe_unused]] void* handle) {
     precision_run run;
     run.prec = p;
     const aaco::operand_mode mode = o.cold ? aaco::operand_mode::zero : aaco::operand_mode::random;
@@ -687,10 +757,10 @@ precision_run run_precision(const aaco::device_info& dev, aaco::precision p, con
     run.library_note = library_name();
 #endif
     for (int round = 0; round < o.rounds; ++round) {
-        run.aaco_rounds.push_back(measure_aaco(dev, p, mode, cfg, s, warmed));
+        run.aaco_rounds.push_back(measure_aaco(dev, p, mode, cfg, s, warmed, telemetry));
 #if AACO_BENCH_CUBLASLT
         const aaco_round& a = run.aaco_rounds.back();
-        if (a.best()) lib.measure_round(round, round_envelope(dev, hbm, a), p, o.quick, run.library);
+        if (a.best()) lib.measure_round(round, round_envelope(dev, hbm, a), p, o.quick, telemetry, run.library);
 #else
         (void)hbm;
 #endif
@@ -702,16 +772,17 @@ precision_run run_precision(const aaco::device_info& dev, aaco::precision p, con
 // ---- report -----------------------------------------------------------------------------------
 
 void print_summary(const std::vector<precision_run>& runs) {
-    std::printf("\n%-6s %11s %9s %11s %-22s %8s %9s %10s %9s\n", "prec", "aaco", "aaco clk", "library",
-                "best shape", "HEU", "lib clk", "HEU at", "datasheet");
-    std::printf("%-6s %11s %9s %11s %-22s %8s %9s %10s %9s\n", "", "TFLOPS", "MHz", "TFLOPS", "", "", "MHz",
-                "equal clk", "TFLOPS");
+    std::printf("\n%-6s %11s %9s %9s %11s %-22s %8s %9s %10s %9s\n", "prec", "aaco", "aaco clk", "aaco clk",
+                "library", "best shape", "HEU", "lib clk", "HEU at", "datasheet");
+    std::printf("%-6s %11s %9s %9s %11s %-22s %8s %9s %10s %9s\n", "", "TFLOPS", "in-kernel", "board", "TFLOPS",
+                "", "", "board", "equal clk", "TFLOPS");
     for (const precision_run& r : runs) {
         const verdict v = judge(r);
         if (!v.ceiling && r.library.empty()) continue;
-        std::printf("%-6s %11s %9s %11s %-22s %8s %9s %10s %9s\n", std::string(aaco::to_string(r.prec)).c_str(),
+        std::printf("%-6s %11s %9s %9s %11s %-22s %8s %9s %10s %9s\n", std::string(aaco::to_string(r.prec)).c_str(),
                     aaco_bench::cell(v.ceiling ? v.ceiling->tflops : no_value, 1).c_str(),
                     aaco_bench::cell(v.ceiling ? v.ceiling->clock_mhz : no_value, 0).c_str(),
+                    std::isfinite(v.aaco_board_clock_mhz) ? aaco_bench::cell(v.aaco_board_clock_mhz, 0).c_str() : "n/a",
                     aaco_bench::cell(v.best_sample ? v.best_sample->tflops : no_value, 1).c_str(),
                     v.best_entry ? v.best_entry->shape.text().c_str() : "-",
                     aaco_bench::cell(v.heu, 1, true).c_str(),
@@ -760,6 +831,20 @@ nlohmann::json stats_json(const aaco::sample_stats& s) {
             {"stable", s.stable}};
 }
 
+nlohmann::json telemetry_json(const aaco::telemetry_summary& t) {
+    if (!t.available()) return nullptr;
+    return {{"source", t.source},
+            {"readings", t.readings},
+            {"sm_clock_mean_mhz", aaco_bench::num(t.sm_clock_mean_mhz)},
+            {"sm_clock_min_mhz", aaco_bench::num(t.sm_clock_min_mhz)},
+            {"sm_clock_max_mhz", aaco_bench::num(t.sm_clock_max_mhz)},
+            {"power_mean_w", aaco_bench::num(t.power_mean_w)},
+            {"power_max_w", aaco_bench::num(t.power_max_w)},
+            {"power_limit_w", aaco_bench::num(t.power_limit_w)},
+            {"temperature_max_c", aaco_bench::num(t.temperature_max_c)},
+            {"throttle_reasons", t.throttle_reasons}};
+}
+
 nlohmann::json aaco_row_json(aaco::precision p, int round, const aaco::compute_figure& f) {
     return {{"side", "aaco"},
             {"precision", std::string(aaco::to_string(p))},
@@ -772,6 +857,7 @@ nlohmann::json aaco_row_json(aaco::precision p, int round, const aaco::compute_f
             {"clock_source", "in-kernel (cycles over global timer)"},
             {"clock_adjusted_peak_tflops", aaco_bench::num(f.clock_adjusted_peak_tflops)},
             {"datasheet_tflops", aaco_bench::num(f.datasheet_tflops)},
+            {"telemetry", telemetry_json(f.telemetry)},
             {"stats", stats_json(f.stats)}};
 }
 
@@ -791,15 +877,17 @@ nlohmann::json library_row_json(aaco::precision p, const lib_entry& e, const lib
             {"check", e.check},
             {"tflops", aaco_bench::num(x.tflops)},
             {"heu", aaco_bench::num(x.heu)},
-            {"clock_mhz", nullptr},
-            {"clock_source", "n/a (no board telemetry in this build)"},
+            {"clock_mhz", aaco_bench::num(telemetry_clock(x.telemetry))},
+            {"clock_source", "board telemetry (mean SM clock while sampled); null without it"},
+            {"telemetry", telemetry_json(x.telemetry)},
             {"stats_seconds_per_sample", stats_json(x.stats)},
             {"error", x.error.empty() ? e.error : x.error}};
 }
 
 nlohmann::json to_json(const aaco::device_info& dev, const aaco_bench::options& o,
-                       const aaco::memory_figure& hbm, const std::vector<precision_run>& runs,
-                       const std::vector<legacy_row>& legacy, double wall) {
+                       const aaco::memory_figure& hbm, const std::string& telemetry_note,
+                       const std::vector<precision_run>& runs, const std::vector<legacy_row>& legacy,
+                       double wall) {
     nlohmann::json j;
     j["benchmark"] = "compute";
     j["aaco_version"] = AACO_VERSION_STRING;
@@ -811,6 +899,7 @@ nlohmann::json to_json(const aaco::device_info& dev, const aaco_bench::options& 
     j["rounds"] = o.rounds;
     j["library"] = library_name();
     j["hbm_read_gbps"] = aaco_bench::num(hbm.gbps);
+    j["telemetry_note"] = telemetry_note;
     j["rows"] = nlohmann::json::array();
     j["summary"] = nlohmann::json::array();
     j["violations"] = nlohmann::json::array();
@@ -833,6 +922,7 @@ nlohmann::json to_json(const aaco::device_info& dev, const aaco_bench::options& 
                              {"aaco_figure", v.ceiling ? aaco::ceiling_name(v.ceiling->prec, v.ceiling->unit) : ""},
                              {"library_best_tflops", aaco_bench::num(v.best_sample ? v.best_sample->tflops : no_value)},
                              {"library_best_shape", v.best_entry ? v.best_entry->shape.text() : ""},
+                             {"aaco_board_clock_mhz", aaco_bench::num(v.aaco_board_clock_mhz)},
                              {"library_clock_mhz", aaco_bench::num(v.library_clock_mhz)},
                              {"heu", aaco_bench::num(v.heu)},
                              {"heu_equal_clock", aaco_bench::num(v.heu_equal_clock)},
@@ -884,10 +974,12 @@ int run(int argc, char** argv) {
     lt_handle lt;
     handle = lt.get();
 #endif
+    board_telemetry telemetry(dev);
+    if (!telemetry.available()) std::printf("  board telemetry: %s (clocks of the library: n/a)\n", telemetry.note().c_str());
     bool warmed = false;
     std::vector<precision_run> runs;
     for (aaco::precision p : aaco::all_precisions)
-        runs.push_back(run_precision(dev, p, o, cfg, hbm, s, warmed, handle));
+        runs.push_back(run_precision(dev, p, o, cfg, hbm, s, warmed, telemetry, handle));
     const std::vector<legacy_row> legacy =
         measure_legacy(dev, o.cold ? aaco::operand_mode::zero : aaco::operand_mode::random, cfg, s);
 
@@ -897,7 +989,7 @@ int run(int argc, char** argv) {
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("\nwall time %.1f s\n", wall);
     if (!o.json_path.empty()) {
-        aaco_bench::write_json(o.json_path, to_json(dev, o, hbm, runs, legacy, wall));
+        aaco_bench::write_json(o.json_path, to_json(dev, o, hbm, telemetry.note(), runs, legacy, wall));
         std::printf("rows written to %s\n", o.json_path.c_str());
     }
     return violations > 0 ? 3 : 0;

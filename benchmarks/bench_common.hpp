@@ -1,12 +1,13 @@
 /// \file bench_common.hpp
 /// \brief Pieces shared by the vendor-comparison benchmarks (compute.cpp, memory.cpp): argument
-/// parsing, timing of a vendor call with device events, table cells and the JSON dump.
+/// parsing, random operands, timing of a vendor call with device events, table cells and the
+/// JSON dump.
 ///
-/// The vendor references are timed the plain way a user would time them: a warm-up of at
-/// least `warm_ms`, then `runs` launches each bracketed by its own pair of events, summarized
-/// by aaco::stats::summarize (median and CoV of the per-run rates). aaco's figures come from its
-/// probes and their stopping rule; the two methods differ on purpose (the vendor side is what
-/// a careful user would measure), and both report the median.
+/// time_vendor() times a vendor call the plain way a user would: a warm-up of at least
+/// `warm_ms`, then `runs` launches each bracketed by its own pair of events, summarized by
+/// aaco::stats::summarize. aaco_bench_memory uses it for its references; aaco_bench_compute uses
+/// it only to pick the fastest cuBLASLt algorithm, and times the chosen GEMM through
+/// aaco::measure, the same sampler as aaco's own figures.
 #pragma once
 #include <aaco/backend/backend.hpp>
 #include <aaco/config.hpp>
@@ -29,14 +30,27 @@ namespace aaco_bench {
 
 inline constexpr double no_value = std::numeric_limits<double>::quiet_NaN();
 
-/// Uniform in [-1, 1) from an element index and a seed (splitmix64 finalizer, 24 random bits):
-/// the random operands of the vendor references, reproducible and cheap to generate on device.
-AACO_HOST_DEVICE inline float hash_uniform(std::uint64_t i, std::uint64_t seed) {
+/// 64 random bits from an element index and a seed (splitmix64 finalizer): reproducible and
+/// cheap to generate on the device.
+AACO_HOST_DEVICE inline std::uint64_t hash_bits(std::uint64_t i, std::uint64_t seed) {
     std::uint64_t x = i + seed * 0x9E3779B97F4A7C15ull;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    x ^= x >> 31;
-    return static_cast<float>(x >> 40) * (1.0f / 8388608.0f) - 1.0f;
+    return x ^ (x >> 31);
+}
+
+/// Uniform in [-1, 1) (53 random bits, as kernels/operand_fill.hpp draws aaco's own operands):
+/// aaco::random_operand_distribution of the floating types, "uniform [-1, 1]", before rounding
+/// to the operand type. All 53 bits matter: fp64 operands with zero low mantissa bits would
+/// toggle less, draw less power and flatter the library under a power cap.
+AACO_HOST_DEVICE inline double hash_uniform(std::uint64_t i, std::uint64_t seed) {
+    return static_cast<double>(hash_bits(i, seed) >> 11) * 0x1.0p-52 - 1.0;
+}
+
+/// Uniform over the whole int8 range [-128, 127] (the top 8 random bits):
+/// aaco::random_operand_distribution of int8, "uniform int8 [-128, 127]".
+AACO_HOST_DEVICE inline std::int8_t hash_int8(std::uint64_t i, std::uint64_t seed) {
+    return static_cast<std::int8_t>(static_cast<int>(hash_bits(i, seed) >> 56) - 128);
 }
 
 /// Command line shared by both benchmarks.
@@ -45,31 +59,39 @@ struct options {
     bool cold = false;        ///< zero operands (compute only)
     bool quick = false;       ///< aaco's quick sampling instead of the full one
     std::string json_path;    ///< empty: no JSON
-    int runs = 20;            ///< timed vendor runs (median of these)
+    int runs = 20;            ///< timed vendor runs, median of these (memory only)
+    int rounds = 2;           ///< A B rounds of the interleaved comparison (compute only)
 };
 
-/// Parses the shared flags; returns false (after printing usage) on anything unknown.
-inline bool parse_options(int argc, char** argv, options& o, bool has_cold) {
+/// Parses the shared flags; returns false (after printing usage) on anything unknown. `compute`
+/// selects aaco_bench_compute's flags (--cold, --rounds) instead of aaco_bench_memory's (--runs).
+inline bool parse_options(int argc, char** argv, options& o, bool compute) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--device" && i + 1 < argc) {
             o.device = std::atoi(argv[++i]);
         } else if (arg == "--json" && i + 1 < argc) {
             o.json_path = argv[++i];
-        } else if (arg == "--runs" && i + 1 < argc) {
+        } else if (!compute && arg == "--runs" && i + 1 < argc) {
             o.runs = std::atoi(argv[++i]);
+        } else if (compute && arg == "--rounds" && i + 1 < argc) {
+            o.rounds = std::atoi(argv[++i]);
         } else if (arg == "--quick") {
             o.quick = true;
-        } else if (has_cold && arg == "--cold") {
+        } else if (compute && arg == "--cold") {
             o.cold = true;
         } else {
-            std::fprintf(stderr, "usage: %s [--device N] [--quick]%s [--runs N] [--json FILE]\n",
-                         argv[0], has_cold ? " [--cold]" : "");
+            std::fprintf(stderr, "usage: %s [--device N] [--quick]%s [--json FILE]\n", argv[0],
+                         compute ? " [--cold] [--rounds N]" : " [--runs N]");
             return false;
         }
     }
     if (o.runs < 10) {
-        std::fprintf(stderr, "--runs must be >= 10 (a median of fewer runs is too noisy)\n");
+        std::fprintf(stderr, "--runs must be >= 10 (a median of fewer runs is too noisy), got %d\n", o.runs);
+        return false;
+    }
+    if (o.rounds < 2) {
+        std::fprintf(stderr, "--rounds must be >= 2 (A B A B: each side measured twice), got %d\n", o.rounds);
         return false;
     }
     return true;
@@ -78,6 +100,23 @@ inline bool parse_options(int argc, char** argv, options& o, bool has_cold) {
 /// a / b, NaN when either is missing or b is 0.
 inline double ratio(double a, double b) {
     return (std::isfinite(a) && std::isfinite(b) && b != 0) ? a / b : no_value;
+}
+
+/// The ceiling invariant of aaco_bench_compute: no library figure may exceed aaco's ceiling of
+/// the same precision (HEU = library / ceiling <= 100%). Returns the loud line to print when
+/// `library_tflops` is above `ceiling_tflops`, "" when the invariant holds or either figure is
+/// missing (NaN: nothing to compare). `library_what` and `ceiling_what` say where each figure came
+/// from (shape and round; kernel and round).
+inline std::string ceiling_violation(const std::string& precision, double library_tflops,
+                                     const std::string& library_what, double ceiling_tflops,
+                                     const std::string& ceiling_what) {
+    if (!(std::isfinite(library_tflops) && std::isfinite(ceiling_tflops) && ceiling_tflops > 0)) return {};
+    if (!(library_tflops > ceiling_tflops)) return {};
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%.1f TFLOP/s, above aaco's ceiling of %.1f TFLOP/s (HEU %.1f%%)",
+                  library_tflops, ceiling_tflops, library_tflops / ceiling_tflops * 100.0);
+    return "CEILING VIOLATED: " + precision + ": " + library_what + " reached " + buf + ", measured " +
+           ceiling_what + ". aaco's " + precision + " ceiling is not an upper bound.";
 }
 
 /// A right-aligned table cell: `value` with `decimals`, or "-" when NaN; `percent` scales by 100

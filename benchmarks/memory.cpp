@@ -3,8 +3,8 @@
 //
 // aaco side: probes::measure_memory for every memory level the device has, under the stream
 // ops the calibrator measures there (probes::ops_for: every op on HBM, reads on L2/LLC/shared,
-// copies on the host links), each verified; and probes::measure_launch for the async, sync and
-// graph launch floors.
+// copies on the host links), each verified; and probes::measure_launch for every launch floor
+// (device, enqueue, async, sync, graph).
 //
 // Vendor side (median of --runs timed runs after a warm-up, each between its own events):
 //   hbm.copy        cudaMemcpyAsync / hipMemcpyAsync device-to-device of 2 GiB; counts bytes
@@ -148,8 +148,7 @@ struct launch_row {
 std::vector<launch_row> measure_aaco_launch(const aaco::probes::sampling_config& cfg,
                                             aaco::backend::stream& s) {
     std::vector<launch_row> rows;
-    for (aaco::launch_mode m : {aaco::launch_mode::async, aaco::launch_mode::sync,
-                                aaco::launch_mode::graph}) {
+    for (aaco::launch_mode m : aaco::all_launch_modes) {
         launch_row r;
         r.mode = m;
         std::printf("  aaco launch.%-19s ", std::string(aaco::to_string(m)).c_str());

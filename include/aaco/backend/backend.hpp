@@ -15,6 +15,7 @@
 #include <aaco/backend/detail/peer.hpp>
 #include <aaco/backend/detail/reduce.hpp>
 #include <aaco/backend/detail/runtime.hpp>
+#include <aaco/backend/detail/mapped.hpp>
 #else
 #include <string_view>
 

@@ -10,6 +10,7 @@
 
 #if AACO_BACKEND_HIP
 #include <aaco/backend/detail/common.hpp>
+#include <aaco/backend/diagnose.hpp>
 #include <aaco/error.hpp>
 #include <aaco/model/envelope.hpp>
 
@@ -122,10 +123,7 @@ namespace detail {
 inline void require_device(int id) {
     int n = 0;
     const hipError_t e = device_count_status(n);
-    if (n == 0)
-        throw no_device_error(std::string("no GPU: ") +
-                              (e != hipSuccess ? hipGetErrorString(e)
-                                                : "the HIP runtime reports 0 devices"));
+    if (n == 0) throw no_device_error("no GPU: " + diagnose::describe_no_gpu(e));
     if (id < 0 || id >= n) throw no_device_error(bad_device_message(id, n));
 }
 } // namespace detail

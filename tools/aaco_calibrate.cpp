@@ -229,8 +229,7 @@ public:
         files_.push_back({flag, key});
     }
 
-    /// The flag whose document goes to stdout; empty when none.
-    const std::string& stdout_owner() const { return stdout_owner_; }
+    /// Whether a document goes to stdout.
     bool stdout_taken() const { return !stdout_owner_.empty(); }
     /// Where human-readable lines (HEU, summaries) go: stdout, unless a document has it.
     std::ostream& text_stream() const { return stdout_taken() ? std::cerr : std::cout; }
@@ -390,18 +389,17 @@ void check_on_card(const run_plan& plan, const aaco::device_info& dev) {
     }
 }
 
-/// Every check on the command line, with no device work: exit code 2 for any of them, before a
-/// calibration that may take minutes.
-run_plan validate(const cli_options& o) {
-    run_plan plan;
-    if (o.list_profiles) {
-        for (const std::string& f : o.given)
-            if (f != "--list-profiles" && f != "--no-progress")
-                throw aaco::invalid_argument(f + " means nothing with --list-profiles (it only "
-                                                 "lists the cards); leave it out");
-        plan.mode = run_mode::list_profiles;
-        return plan;
-    }
+/// --list-profiles takes no other flag (it only lists the cards).
+void validate_list_profiles(const cli_options& o, run_plan& plan) {
+    for (const std::string& f : o.given)
+        if (f != "--list-profiles" && f != "--no-progress")
+            throw aaco::invalid_argument(f + " means nothing with --list-profiles (it only lists "
+                                             "the cards); leave it out");
+    plan.mode = run_mode::list_profiles;
+}
+
+/// The values every mode shares: --heu, --precision, --level, the numbers, --fallback-profile.
+void validate_common(const cli_options& o, run_plan& plan) {
     for (const std::string& h : o.heu) plan.heu.push_back(parse_heu(h));
     for (const std::string& p : split_list(o.precisions)) plan.precisions.push_back(parse_precision_arg("--precision", p));
     for (const std::string& l : split_list(o.levels)) plan.levels.push_back(parse_level_arg("--level", l));
@@ -417,59 +415,85 @@ run_plan validate(const cli_options& o) {
     if (!o.fallback_profile.empty()) plan.fallback = &find_profile_arg("--fallback-profile", o.fallback_profile);
     if (o.has("--cache-max-age") && o.cache_path.empty())
         throw aaco::invalid_argument("--cache-max-age means nothing without --cache FILE; leave it out");
+    check_heu_targets(plan);
+}
 
-    if (!o.profile.empty()) {
-        refuse_with(o, "--profile", {"--device", "--quick", "--cold", "--cache", "--cache-max-age",
-                                     "--time-budget", "--sweep", "--fallback-profile"},
-                    "a datasheet envelope is printed, not measured");
-        plan.mode = run_mode::datasheet;
-        plan.profile = &find_profile_arg("--profile", o.profile);
-        check_heu_targets(plan);
-        const aaco::envelope env = filtered_datasheet(*plan.profile, plan.precisions, plan.levels);
-        check_on_card(plan, env.device);
-        for (const heu_request& r : plan.heu)
-            if (!env.has_compute(r.prec)) {
-                const std::string why = not_on_card(env.device, r.prec);
-                throw aaco::invalid_argument("--heu '" + r.text + "': " +
-                                             (why.empty() ? "the " + env.device.name + " datasheet gives no " +
-                                                                std::string(aaco::to_string(r.prec)) + " figure"
-                                                          : why));
-            }
-    } else if (o.sweep) {
-        refuse_with(o, "--sweep", {"--json", "--markdown", "--svg", "--heu", "--cache",
-                                   "--cache-max-age", "--precision", "--level", "--cold",
-                                   "--time-budget", "--fallback-profile"},
-                    "it prints a bandwidth-versus-working-set table only");
-        if (o.device == "all") throw aaco::invalid_argument("--sweep measures one device: give --device N");
-        plan.mode = run_mode::sweep;
-    } else {
-        plan.mode = o.device == "all" ? run_mode::node : run_mode::device;
-        if (plan.mode == run_mode::node && o.svg_path == "-")
+/// --profile: the flags that only mean something for a measurement are refused; --precision and
+/// --level filter the report, and must name figures the datasheet has.
+void validate_datasheet(const cli_options& o, run_plan& plan) {
+    refuse_with(o, "--profile", {"--device", "--quick", "--cold", "--cache", "--cache-max-age",
+                                 "--time-budget", "--sweep", "--fallback-profile"},
+                "a datasheet envelope is printed, not measured");
+    plan.mode = run_mode::datasheet;
+    plan.profile = &find_profile_arg("--profile", o.profile);
+    const aaco::envelope env = filtered_datasheet(*plan.profile, plan.precisions, plan.levels);
+    check_on_card(plan, env.device);
+    for (const heu_request& r : plan.heu)
+        if (!env.has_compute(r.prec))
+            throw aaco::invalid_argument("--heu '" + r.text + "': the " + env.device.name +
+                                         " datasheet gives no " + std::string(aaco::to_string(r.prec)) +
+                                         " figure");
+}
+
+/// --sweep prints one table for one device; the report flags mean nothing there.
+void validate_sweep(const cli_options& o, run_plan& plan) {
+    refuse_with(o, "--sweep", {"--json", "--markdown", "--svg", "--heu", "--cache", "--cache-max-age",
+                               "--precision", "--level", "--cold", "--time-budget", "--fallback-profile"},
+                "it prints a bandwidth-versus-working-set table only");
+    if (o.device == "all") throw aaco::invalid_argument("--sweep measures one device: give --device N");
+    plan.mode = run_mode::sweep;
+}
+
+/// --device N or all (with --sweep, a number).
+void validate_device(const cli_options& o, run_plan& plan) {
+    if (plan.mode != run_mode::sweep) plan.mode = o.device == "all" ? run_mode::node : run_mode::device;
+    if (plan.mode == run_mode::node) {
+        if (o.svg_path == "-")
             throw aaco::invalid_argument("--svg -: --device all writes one SVG per device, which "
                                          "cannot share stdout; give a file name");
-        check_heu_targets(plan);
+        return;
     }
-    if (plan.mode == run_mode::device || plan.mode == run_mode::sweep) {
-        try {
-            std::size_t used = 0;
-            plan.device = std::stoi(o.device, &used);
-            if (used != o.device.size() || plan.device < 0) throw std::invalid_argument(o.device);
-        } catch (const std::logic_error&) {
-            throw aaco::invalid_argument("--device '" + o.device + "': expected a device number or 'all'");
-        }
+    try {
+        std::size_t used = 0;
+        plan.device = std::stoi(o.device, &used);
+        if (used != o.device.size() || plan.device < 0) throw std::invalid_argument(o.device);
+    } catch (const std::logic_error&) {
+        throw aaco::invalid_argument("--device '" + o.device + "': expected a device number or 'all'");
     }
+}
+
+/// The cache path and the output targets (see output_targets), in the order they are written.
+void validate_paths(const cli_options& o, run_plan& plan) {
     if (!o.cache_path.empty()) {
         const std::string problem = aaco::cache_path_problem(o.cache_path);
         if (!problem.empty()) throw aaco::invalid_argument("--cache '" + o.cache_path + "': " + problem);
         plan.cache_path = o.cache_path;
     }
-    // Output targets, in the order their documents are written.
     if (!o.json_path.empty()) plan.outputs.add("--json", o.json_path);
     if (!o.markdown_path.empty()) plan.outputs.add("--markdown", o.markdown_path);
     if (!o.svg_path.empty()) plan.outputs.add("--svg", o.svg_path);
     plan.json_path = o.json_path;
     plan.markdown_path = o.markdown_path;
     plan.svg_path = o.svg_path;
+}
+
+/// Every check on the command line, with no device work: exit code 2 for any of them, before a
+/// calibration that may take minutes. A new flag is checked here (and refused in the modes
+/// where it means nothing, by adding it to that mode's refuse_with list).
+run_plan validate(const cli_options& o) {
+    run_plan plan;
+    if (o.list_profiles) {
+        validate_list_profiles(o, plan);
+        return plan;
+    }
+    validate_common(o, plan);
+    if (!o.profile.empty()) {
+        validate_datasheet(o, plan);
+    } else {
+        if (o.sweep) validate_sweep(o, plan);
+        validate_device(o, plan);
+    }
+    validate_paths(o, plan);
     return plan;
 }
 
@@ -522,8 +546,9 @@ bool heu_lines(const aaco::envelope& env, const run_plan& plan, std::ostream& ou
     return all;
 }
 
-/// Reports one envelope in every format asked for, then the HEU lines. The documents are
-/// written first, so that nothing after them can lose a measurement. Returns the exit code.
+/// Reports one envelope in every format asked for: JSON and markdown first, so that nothing
+/// after them can lose a measurement, then the HEU lines and the SVG with their points.
+/// Returns the exit code.
 int report(const aaco::envelope& env, const run_plan& plan) {
     if (!plan.json_path.empty()) write_output(plan.json_path, aaco::to_json(env));
     if (!plan.markdown_path.empty()) write_output(plan.markdown_path, aaco::to_markdown(env));

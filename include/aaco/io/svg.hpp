@@ -900,8 +900,11 @@ inline std::string to_svg(const envelope& e, const std::vector<svg_point>& point
     // Highest roof first: it gets the slot above its line, lower ones make room.
     std::vector<const roof_group*> by_height;
     for (const auto& g : groups) by_height.push_back(&g);
-    std::stable_sort(by_height.begin(), by_height.end(),
-                     [](const roof_group* l, const roof_group* r) { return l->tflops() > r->tflops(); });
+    // Ties keep the groups' order (they point into one vector). std::sort, not stable_sort:
+    // libstdc++'s stable_sort trips clang's deprecation warning for get_temporary_buffer.
+    std::sort(by_height.begin(), by_height.end(), [](const roof_group* l, const roof_group* r) {
+        return l->tflops() > r->tflops() || (l->tflops() == r->tflops() && l < r);
+    });
     for (const roof_group* g : by_height) label_roof(c, layout, a, *g);
     for (const auto& p : points) {
         if (!plottable(a, p)) continue;

@@ -13,7 +13,6 @@
 #include <aaco/aaco.hpp>
 
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -30,6 +29,17 @@ void print_ceiling(const char* label, const char* unit, Lookup&& lookup) {
     }
 }
 
+/// A device number: digits only ("0", "3"); anything else ("abc", "-5", "1x") is refused with
+/// aaco::invalid_argument naming the value (atoi would have read "abc" as device 0).
+int parse_device(const std::string& text) {
+    const bool digits = !text.empty() && text.size() <= 6 &&
+                        text.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits)
+        throw aaco::invalid_argument("--device '" + text +
+                                     "': expected a device number (0, 1, ...)");
+    return std::stoi(text);
+}
+
 int run(int argc, char** argv) {
     aaco::calibration_options options;
     int device = 0;
@@ -38,7 +48,7 @@ int run(int argc, char** argv) {
         if (arg == "--quick") {
             options.quick = true;
         } else if (arg == "--device" && i + 1 < argc) {
-            device = std::atoi(argv[++i]);
+            device = parse_device(argv[++i]);
         } else {
             std::fprintf(stderr, "usage: %s [--quick] [--device N]\n", argv[0]);
             return 2;
@@ -72,11 +82,12 @@ int run(int argc, char** argv) {
     // HEU of a workload that achieved 800 TFLOP/s at 150 FLOP/byte, against the fp16 roof.
     try {
         const aaco::heu_result heu = calibrator.compute_heu(800.0, 150.0, aaco::precision::fp16);
-        std::printf("HEU of 800 TFLOP/s at 150 FLOP/byte (fp16): %.1f%% of %.1f TFLOP/s "
-                    "attainable, %s-bound (binding ceiling: %s)%s\n",
-                    heu.value * 100.0, heu.attainable_tflops, std::string(aaco::to_string(heu.b)).c_str(),
-                    heu.binding_ceiling.c_str(),
-                    heu.above_roof ? " - above the roof: the workload beats this envelope" : "");
+        const std::string meaning(aaco::above_roof_meaning(heu));
+        std::printf("HEU of 800 TFLOP/s at 150 FLOP/byte (fp16): %s of %.1f TFLOP/s "
+                    "attainable, %s-bound (binding ceiling: %s)%s%s\n",
+                    aaco::heu_percent_text(heu.value).c_str(), heu.attainable_tflops,
+                    std::string(aaco::to_string(heu.b)).c_str(), heu.binding_ceiling.c_str(),
+                    meaning.empty() ? "" : " - ", meaning.c_str());
     } catch (const aaco::invalid_argument& e) {
         std::printf("HEU: cannot be computed: %s\n", e.what());
     }
@@ -90,6 +101,9 @@ int main(int argc, char** argv) {
         return run(argc, argv);
     } catch (const aaco::no_device_error& e) {
         // Also what a host-only build (no nvcc/hipcc) says: it has no GPU backend compiled in.
+        std::fprintf(stderr, "aaco_quickstart: %s\n", e.what());
+        return 2;
+    } catch (const aaco::invalid_argument& e) {  // a bad --device
         std::fprintf(stderr, "aaco_quickstart: %s\n", e.what());
         return 2;
     } catch (const std::exception& e) {

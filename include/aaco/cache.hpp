@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <optional>
 #include <string>
@@ -138,6 +139,37 @@ inline std::string cache_mismatch(const envelope& cached, const device_info& cur
     if (!(age_hours <= policy.max_age_hours))
         return "stale (" + std::to_string(age_hours) + " h old, limit " +
                std::to_string(policy.max_age_hours) + " h)";
+    return {};
+}
+
+/// Why `path` cannot be used as a cache file, or an empty string when it can. Meant to run
+/// before a calibration, so that a path the save would fail on is reported in seconds rather
+/// than after the measurement: the path (followed through symbolic links, as save_envelope()
+/// writes through them) must be absent or a regular file, never a directory, FIFO, socket or
+/// device (a FIFO would block the reader forever); its directory must exist, and a file must
+/// be creatable there (checked by creating and removing an empty probe file beside it).
+inline std::string cache_path_problem(const std::string& path) {
+    namespace fs = std::filesystem;
+    if (path.empty()) return "the path is empty";
+    const fs::path target = io_detail::resolve_symlinks(path);
+    const std::string via = target == fs::path(path) ? "" : " (the link's target '" + target.string() + "')";
+    std::error_code ec;
+    const fs::file_status st = fs::status(target, ec);
+    if (fs::is_directory(st)) return "is a directory" + via;
+    if (fs::exists(st) && !fs::is_regular_file(st))
+        return "not a regular file (" + io_detail::file_kind(st) + ")" + via;
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const fs::file_status dir_st = fs::status(dir, ec);
+    if (!fs::exists(dir_st)) return "its directory '" + dir.string() + "' does not exist";
+    if (!fs::is_directory(dir_st)) return "'" + dir.string() + "' is not a directory";
+    // Permission bits do not tell (ACLs, read-only mounts, root): try it.
+    fs::path probe = target;
+    probe += ".aaco-write-probe";
+    {
+        std::ofstream out(probe, std::ios::binary | std::ios::trunc);
+        if (!out) return "no file can be created in '" + dir.string() + "'" + via;
+    }
+    fs::remove(probe, ec);
     return {};
 }
 

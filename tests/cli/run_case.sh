@@ -11,6 +11,7 @@
 #   --not REGEX            the output must NOT match REGEX (repeatable)
 #   --stdout FILE          also save the command's stdout (only) to FILE
 #   --file FILE REGEX      after the run, FILE must exist and match REGEX (repeatable)
+#   --file-not FILE REGEX  after the run, FILE must exist and NOT match REGEX (repeatable)
 set -u
 
 skip_if_gpu=0
@@ -18,12 +19,15 @@ nots=()
 stdout_file=""
 files=()
 file_regexes=()
+nfiles=()
+nfile_regexes=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --skip-if-gpu) skip_if_gpu=1; shift ;;
     --not) nots+=("$2"); shift 2 ;;
     --stdout) stdout_file="$2"; shift 2 ;;
     --file) files+=("$2"); file_regexes+=("$3"); shift 3 ;;
+    --file-not) nfiles+=("$2"); nfile_regexes+=("$3"); shift 3 ;;
     *) break ;;
   esac
 done
@@ -51,7 +55,9 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for f in "${files[@]+"${files[@]}"}"; do rm -f "$f"; done   # a stale file must not pass
+for f in "${files[@]+"${files[@]}"}" "${nfiles[@]+"${nfiles[@]}"}"; do
+  rm -f "$f"   # a stale file must not pass
+done
 
 echo "+ $*"
 "$@" >"$work/stdout" 2>"$work/stderr"
@@ -81,5 +87,11 @@ for i in "${!files[@]}"; do
   if [ ! -s "$f" ]; then echo "FAIL: $f was not written (or is empty)"; status=1
   elif grep -Eq -- "$r" "$f"; then echo "ok: $f matches /$r/"
   else echo "FAIL: $f does not match /$r/"; status=1; fi
+done
+for i in "${!nfiles[@]}"; do
+  f="${nfiles[$i]}"; r="${nfile_regexes[$i]}"
+  if [ ! -s "$f" ]; then echo "FAIL: $f was not written (or is empty)"; status=1
+  elif grep -Eq -- "$r" "$f"; then echo "FAIL: $f matches /$r/, which it must not"; status=1
+  else echo "ok: $f does not match /$r/"; fi
 done
 exit "$status"

@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 
+#include <sys/stat.h>  // mkfifo (POSIX): a FIFO for the loader to refuse
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -369,4 +371,62 @@ TEST_CASE("cache: a datasheet envelope on disk is never accepted as a cache") {
     CHECK_FALSE(aaco::try_load_cache(path, test_device(), {}, out, reference_now));
     CHECK_FALSE(out.hit);
     CHECK(out.reason == "not a measured envelope");
+}
+
+// ---- issue 10, item 7: special files, symbolic links, and the path check before measuring ----
+
+TEST_CASE("cache: a FIFO is refused before it is opened (opening one would block)") {
+    scratch_dir dir;
+    const std::string fifo = dir.file("fifo.json");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // Without the check this call blocks forever: open() on a FIFO waits for a writer.
+    CHECK_THROWS_WITH_AS(aaco::load_envelope(fifo), doctest::Contains("not a regular file (a FIFO)"),
+                         aaco::parse_error);
+    CHECK(aaco::cache_path_problem(fifo) == "not a regular file (a FIFO)");
+    aaco::cache_outcome out;
+    CHECK_FALSE(aaco::try_load_cache(fifo, test_device(), {}, out, reference_now));
+    CHECK(contains(out.reason, "not a regular file"));
+}
+
+TEST_CASE("cache: cache_path_problem reports what a save would fail on, before measuring") {
+    scratch_dir dir;
+    CHECK(aaco::cache_path_problem(dir.file("new.json")) == "");  // absent, in a directory: fine
+    CHECK(aaco::cache_path_problem(dir.path.string()) == "is a directory");
+    CHECK(contains(aaco::cache_path_problem(dir.file("missing/new.json")), "does not exist"));
+    write_text(dir.file("plain"), "x");
+    CHECK(contains(aaco::cache_path_problem(dir.file("plain/new.json")), "is not a directory"));
+    CHECK(aaco::cache_path_problem("") == "the path is empty");
+    // The probe file it creates to test writability is removed again.
+    int entries = 0;
+    for (const auto& entry : fs::directory_iterator(dir.path)) {
+        CAPTURE(entry.path().string());
+        ++entries;
+    }
+    CHECK(entries == 1);  // "plain" only
+}
+
+TEST_CASE("cache: a symbolic link is written through to its target, and stays a link") {
+    scratch_dir dir;
+    const std::string target = dir.file("real.json");
+    const std::string link = dir.file("link.json");
+    aaco::save_envelope(measured_envelope("2026-02-15T10:00:00Z"), target);
+    fs::create_symlink("real.json", link);  // relative, as `ln -s real.json link.json`
+    aaco::envelope fresh = measured_envelope("2026-02-15T11:30:00Z");
+    aaco::save_envelope(fresh, link);
+    CHECK(fs::is_symlink(fs::symlink_status(link)));
+    CHECK(aaco::load_envelope(target).calibration_timestamp == "2026-02-15T11:30:00Z");
+    CHECK(aaco::cache_path_problem(link) == "");
+
+    // A dangling link: the save creates its target.
+    const std::string dangling = dir.file("dangling.json");
+    fs::create_symlink(dir.file("later.json"), dangling);
+    aaco::save_envelope(fresh, dangling);
+    CHECK(fs::is_symlink(fs::symlink_status(dangling)));
+    CHECK(fs::is_regular_file(dir.file("later.json")));
+
+    // A link to a directory is refused, naming the target.
+    fs::create_directory(dir.path / "sub");
+    const std::string to_dir = dir.file("to_dir.json");
+    fs::create_symlink(dir.path / "sub", to_dir);
+    CHECK(contains(aaco::cache_path_problem(to_dir), "is a directory (the link's target"));
 }

@@ -1,5 +1,6 @@
 // Markdown report of an envelope.
 #include <aaco/io/markdown.hpp>
+#include <aaco/model/profiles.hpp>
 
 #include <doctest/doctest.h>
 
@@ -271,4 +272,46 @@ TEST_CASE("no telemetry at all: one line says so") {
     CHECK(has(md, "Telemetry: board telemetry not read: NVML not loaded"));
     CHECK_FALSE(has(md, "Board telemetry while"));
 }
+
+TEST_CASE("a datasheet envelope shows only what the datasheet says") {
+    const std::string md = aaco::to_markdown(aaco::datasheet_envelope("mi300x"));
+    CAPTURE(md);
+    check_tables(md);
+    // The printed peaks, the clock they assume, the HBM figure.
+    CHECK(has(md, "| fp16 | matrix | yes | 1307.4 | 2100 | datasheet |"));
+    CHECK(has(md, "| fp32 | vector |  | 163.4 | 2100 | datasheet (packed math) |"));
+    CHECK(has(md, "| hbm | 5324.8 | datasheet |"));
+    CHECK(has(md, "datasheet TFLOP/s (int8: TOP/s)"));
+    // Nothing a datasheet cannot say: no measured column, statistics, operands, identity.
+    for (const char* absent : {"measured TFLOP/s", "measured GB/s", "measured /", "CoV", "0.00%",
+                               "random", "zero", "ECC", "UUID", "device id", "driver version",
+                               "calibrated |", "wall time", "| 0 | 0.0 |", "| samples |",
+                               "stable", "operands", "clock-adjusted"})
+        CHECK_MESSAGE(!has(md, absent), absent);
+    CHECK(has(md, "| source | datasheet (the vendor's printed peaks, not measured) |"));
+    CHECK(has(md, "Not measured: a datasheet envelope has no samples and no statistics."));
+    CHECK(has(md, "A datasheet gives no launch overhead."));
+    // Unknown stays n/a.
+    CHECK(has(md, "| device memory | n/a |"));
+    CHECK(has(md, "| launch overhead (async) | n/a |"));
+}
+
+TEST_CASE("precisions a card has no unit for are listed as not on this card") {
+    const std::string mi100 = aaco::to_markdown(aaco::datasheet_envelope("mi100"));
+    CHECK(has(mi100, "Not on this card (gfx908 has no unit for them): tf32, fp8.\n"));
+    const std::string mi300 = aaco::to_markdown(aaco::datasheet_envelope("mi300x"));
+    CHECK_FALSE(has(mi300, "Not on this card"));  // gfx942 has every precision
+    const std::string a100 = aaco::to_markdown(aaco::datasheet_envelope("a100-sxm"));
+    CHECK(has(a100, "Not on this card (sm_80 has no unit for them): fp8.\n"));
+}
+
+TEST_CASE("a measured envelope keeps its measured tables and identity") {
+    const std::string md = aaco::to_markdown(report_envelope());
+    CHECK(has(md, "measured TFLOP/s"));
+    CHECK(has(md, "| calibrated | 2026-02-15T12:00:00Z |"));
+    CHECK(has(md, "| ECC | on |"));
+    CHECK_FALSE(has(md, "(datasheet)"));
+    CHECK_FALSE(has(md, "Not on this card"));  // only the datasheet report lists them
+}
+
 } // TEST_SUITE

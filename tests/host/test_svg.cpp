@@ -1,5 +1,7 @@
 // SVG roofline: well-formed, labelled, escaped, ranges from the data.
 #include <aaco/io/svg.hpp>
+#include <aaco/model/profiles.hpp>
+#include <aaco/model/roofline.hpp>
 
 #include <doctest/doctest.h>
 
@@ -311,6 +313,160 @@ TEST_CASE("coordinates ignore the global locale") {
     CHECK(xml_problem(svg) == "");
     check_numbers(svg);
     CHECK(has_text(svg, "gemm (HEU 87.5%)"));
+}
+
+// ---- issue 10, item 12: the plot reads well in every case ----
+
+namespace {
+
+/// A kernel point measured against the roof of `p` of `e`, as aaco-calibrate makes it.
+aaco::svg_point kernel(const aaco::envelope& e, const std::string& label, double tflops,
+                       double ai, aaco::precision p) {
+    aaco::svg_point pt{label, ai, tflops, aaco::heu(e, tflops, ai, p).value};
+    pt.prec = p;
+    return pt;
+}
+
+/// Every <line> with this stroke colour, as its raw element text.
+std::vector<std::string> lines_in(const std::string& svg, const std::string& colour) {
+    std::vector<std::string> out;
+    const std::regex re("<line [^>]*stroke=\"" + colour + "\"[^>]*/>");
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator(); ++it)
+        out.push_back(it->str());
+    return out;
+}
+
+/// The labels placed by the layout (they carry a white halo and are not rotated): each one's
+/// estimated box (0.6 em per glyph, as the layout estimates it) must lie left of `right`.
+void check_labels_left_of(const std::string& svg, double right) {
+    const std::regex re(R"re(<text x="([-0-9.]+)" y="[-0-9.]+" font-size="([0-9]+)"([^>]*)>(.*?)</text>)re");
+    std::size_t n = 0;
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator(); ++it) {
+        const std::string attrs = (*it)[3].str();
+        if (attrs.find("paint-order") == std::string::npos || attrs.find("rotate(") != std::string::npos)
+            continue;
+        const double x = std::stod((*it)[1].str());
+        const double size = std::stod((*it)[2].str());
+        const std::string body = std::regex_replace((*it)[4].str(), std::regex("<[^>]*>"), "");
+        std::size_t glyphs = 0;
+        for (char ch : body) glyphs += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+        const bool end_anchor = attrs.find("text-anchor=\"end\"") != std::string::npos;
+        const double far = end_anchor ? x : x + 0.6 * size * static_cast<double>(glyphs);
+        CAPTURE(body);
+        CHECK(far <= right);
+        ++n;
+    }
+    CHECK(n > 5);
+}
+
+} // namespace
+
+TEST_CASE("equal roofs are all visible, labelled once, with one ridge") {
+    const aaco::envelope mi300 = aaco::datasheet_envelope("mi300x");  // fp16 = bf16 = 1307.4
+    const std::string svg = aaco::to_svg(mi300);
+    CHECK(xml_problem(svg) == "");
+    check_numbers(svg);
+    using aaco::precision;
+    using aaco::svg_detail::precision_color;
+    // Both colours are drawn on the shared line, each dashed and offset from the other.
+    const auto fp16 = lines_in(svg, precision_color(precision::fp16));
+    const auto bf16 = lines_in(svg, precision_color(precision::bf16));
+    REQUIRE_FALSE(fp16.empty());
+    REQUIRE_FALSE(bf16.empty());
+    CHECK(has(fp16.front(), "stroke-dasharray=\"12 12\" stroke-dashoffset=\"24\""));
+    CHECK(has(bf16.front(), "stroke-dasharray=\"12 12\" stroke-dashoffset=\"12\""));
+    // One label names both, each in its colour; no label for either alone.
+    CHECK(has(svg, "<tspan fill=\"" + std::string(precision_color(precision::fp16)) + "\">fp16</tspan>"));
+    CHECK(has(svg, "<tspan fill=\"" + std::string(precision_color(precision::bf16)) + "\">bf16</tspan>"));
+    CHECK(has(svg, "> matrix</tspan><tspan fill=\"#444444\"> 1307.4 TFLOP/s</tspan>"));
+    CHECK_FALSE(has_text(svg, "fp16 matrix 1307.4 TFLOP/s"));
+    CHECK_FALSE(has_text(svg, "bf16 matrix 1307.4 TFLOP/s"));
+    // fp64 matrix = fp32 (163.4): one ridge label for them; fp16 = bf16: one; fp8 = int8: one.
+    CHECK(count(svg, "ridge 30.69 FLOP/B") == 1);
+    CHECK(count(svg, "ridge 245.5 FLOP/B") == 1);
+    CHECK(count(svg, "ridge 491.1 ") == 1);
+    // fp8 and int8 share a line too; the label says which unit is whose.
+    CHECK(has(svg, "2614.9 TFLOP/s (int8: TOP/s)"));
+}
+
+TEST_CASE("a datasheet-only plot has no faint datasheet copies and no such legend entry") {
+    const std::string svg = aaco::to_svg(aaco::datasheet_envelope("h100-sxm"));
+    CHECK(xml_problem(svg) == "");
+    CHECK_FALSE(has(svg, "datasheet (same colours)"));
+    CHECK_FALSE(has(svg, "opacity=\"0.4\""));
+    // A measured envelope keeps them.
+    CHECK(has(aaco::to_svg(h100_like()), "datasheet (same colours)"));
+}
+
+TEST_CASE("labels stay inside the plot area, never over the legend") {
+    const aaco::envelope mi300 = aaco::datasheet_envelope("mi300x");
+    // A point near the right edge whose label has no free slot: before, it ran into the legend.
+    const std::string svg = aaco::to_svg(
+        mi300, {kernel(mi300, "800@150:fp16", 800, 150, aaco::precision::fp16),
+                kernel(mi300, "2000@1000:fp64", 2000, 1000, aaco::precision::fp64),
+                kernel(mi300, "50@2:fp32", 50, 2, aaco::precision::fp32),
+                kernel(mi300, "a-long-kernel-name@9000", 100, 9000, aaco::precision::fp32)});
+    CHECK(xml_problem(svg) == "");
+    check_labels_left_of(svg, 1000 - 270);  // x1 of a 1000 px wide plot; the legend is right of it
+
+    // A crowd of kernels at the right edge: most labels find no free slot and must still stay
+    // inside the plot rather than take their first (right-hand) slot over the legend.
+    std::vector<aaco::svg_point> crowd;
+    for (int i = 0; i < 12; ++i)
+        crowd.push_back(kernel(mi300, "kernel-number-" + std::to_string(i), 20.0 + 2.0 * i, 9000,
+                               aaco::precision::fp32));
+    const std::string crowded = aaco::to_svg(mi300, crowd);
+    CHECK(xml_problem(crowded) == "");
+    check_labels_left_of(crowded, 1000 - 270);
+}
+
+TEST_CASE("each kernel is drawn in the colour of the roof it is measured against") {
+    const aaco::envelope mi300 = aaco::datasheet_envelope("mi300x");
+    const std::string svg = aaco::to_svg(
+        mi300, {kernel(mi300, "a", 2000, 1000, aaco::precision::fp64),
+                kernel(mi300, "b", 50, 2, aaco::precision::fp32), {"plain", 10, 10, 0.1}});
+    using aaco::svg_detail::precision_color;
+    CHECK(has(svg, "r=\"5.0\" fill=\"" + std::string(precision_color(aaco::precision::fp64)) + "\""));
+    CHECK(has(svg, "r=\"5.0\" fill=\"" + std::string(precision_color(aaco::precision::fp32)) + "\""));
+    CHECK(has(svg, "r=\"5.0\" fill=\"#000000\""));  // a point without a precision stays black
+    CHECK(has_text(svg, "kernel, HEU % (roof colour)"));
+}
+
+TEST_CASE("absurd inputs never give inf coordinates or hundreds of digits") {
+    const aaco::envelope mi300 = aaco::datasheet_envelope("mi300x");
+    aaco::envelope weird = mi300;
+    weird.compute[0].tflops = 1e300;  // fp64 matrix: not plottable, counted in the note
+    const std::string svg = aaco::to_svg(
+        weird, {kernel(mi300, "1e308@1e308", 1e308, 1e308, aaco::precision::fp16),
+                {"inf", std::numeric_limits<double>::infinity(), 1, 0.5},
+                {"huge-heu", 10, 10, 1e300}});
+    CHECK(xml_problem(svg) == "");
+    check_numbers(svg);
+    CHECK_FALSE(has(svg, "inf\""));
+    CHECK_FALSE(std::regex_search(svg, std::regex("[0-9]{20}")));
+    CHECK(has(svg, "2 point(s) not plotted"));
+    CHECK(has(svg, "1 figure(s) not plotted (outside 1e-9 .. 1e9)"));
+    // HEU in one format everywhere: one decimal, scientific from a million percent.
+    CHECK(has_text(svg, "huge-heu (HEU 1.0e+302%)"));
+    CHECK(aaco::svg_detail::heu_text({"k", 1, 1, 0.8754}) == "k (HEU 87.5%)");
+}
+
+TEST_CASE("integer roofs are in TOP/s") {
+    aaco::envelope e;
+    e.source = aaco::envelope_source::datasheet;
+    aaco::compute_figure f;
+    f.prec = aaco::precision::int8;
+    f.unit = aaco::compute_unit::matrix;
+    f.tflops = 100;
+    e.compute = {f};
+    aaco::memory_figure m;
+    m.gbps = 1000;
+    e.memory = {m};
+    const std::string svg = aaco::to_svg(e);
+    CHECK(has_text(svg, "int8 matrix 100.0 TOP/s"));
+    CHECK(has_text(svg, "ridge 100.0 OP/B"));
+    CHECK(has_text(svg, "Performance (TFLOP/s; TOP/s for int8)"));
+    CHECK_FALSE(has(svg, "100.0 TFLOP/s"));
 }
 
 } // TEST_SUITE

@@ -497,7 +497,7 @@ inline ordered_json write_capacity(const capacity_figure& f) {
 
 inline ordered_json write_device(const device_info& d) {
     ordered_json j;
-    j["id"] = d.id;
+    j["id"] = d.id >= 0 ? ordered_json(d.id) : ordered_json(nullptr);  // -1 = no device (datasheet)
     j["name"] = d.name;
     j["vendor"] = d.vendor;
     j["arch"] = d.arch;
@@ -1078,14 +1078,51 @@ inline envelope envelope_from_json(std::string_view text) {
     return envelope_from_json_value(io_detail::parse_text(text));
 }
 
+namespace io_detail {
+
+/// What a file that is not a regular file is, for messages: "a FIFO", "a socket", ...
+inline std::string file_kind(const std::filesystem::file_status& st) {
+    namespace fs = std::filesystem;
+    switch (st.type()) {
+    case fs::file_type::regular: return "a regular file";
+    case fs::file_type::directory: return "a directory";
+    case fs::file_type::fifo: return "a FIFO";
+    case fs::file_type::socket: return "a socket";
+    case fs::file_type::block: return "a block device";
+    case fs::file_type::character: return "a character device";
+    case fs::file_type::symlink: return "a symbolic link";
+    default: return "not a regular file";
+    }
+}
+
+/// `path` with every symbolic link in its last component followed (a chain of at most 40, as
+/// POSIX's SYMLOOP_MAX), also when the final target does not exist yet. A cache that is a link
+/// (e.g. into a shared directory) is thus written through to its target instead of being
+/// replaced by a regular file, which would leave the target stale.
+inline std::filesystem::path resolve_symlinks(const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    fs::path p = path;
+    std::error_code ec;
+    for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
+        const fs::path to = fs::read_symlink(p, ec);
+        if (ec) break;
+        p = to.is_absolute() ? to : p.parent_path() / to;
+    }
+    return p;
+}
+
+} // namespace io_detail
+
 /// Writes `e` to `path` atomically: the text goes to a temporary file in the same directory,
 /// which is flushed, closed and then renamed over `path`. Readers see the old file or the new
-/// one, never a torn one. (No fsync: that needs POSIX calls; durability across a power cut is
-/// not promised.) Throws aaco::error naming the path and the reason; the temporary is removed.
+/// one, never a torn one. When `path` is a symbolic link, the file it points to is the one
+/// replaced (the link stays). (No fsync: that needs POSIX calls; durability across a power cut
+/// is not promised.) Throws aaco::error naming the path and the reason; the temporary is
+/// removed.
 inline void save_envelope(const envelope& e, const std::string& path) {
     namespace fs = std::filesystem;
     const std::string text = to_json(e) + "\n";
-    const fs::path target(path);
+    const fs::path target = io_detail::resolve_symlinks(path);
     // A unique sibling name: time + a process-wide counter + this frame's address.
     static std::atomic<unsigned long> counter{0};
     const auto stamp = static_cast<unsigned long long>(
@@ -1124,10 +1161,12 @@ inline envelope load_envelope(const std::string& path) {
     const fs::file_status st = fs::status(path, ec);
     if (!fs::exists(st)) throw parse_error(prefix + (ec ? ec.message() : "no such file"));
     if (fs::is_directory(st)) throw parse_error(prefix + "it is a directory");
+    // Checked before opening: opening a FIFO for reading blocks until a writer comes.
+    if (!fs::is_regular_file(st))
+        throw parse_error(prefix + "not a regular file (" + io_detail::file_kind(st) + ")");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw parse_error(prefix + "the file cannot be opened for reading");
-    // Read at most one byte past the limit, so a huge (or endless, e.g. a FIFO) file is refused
-    // without reading all of it.
+    // Read at most one byte past the limit, so a huge file is refused without reading all of it.
     constexpr std::size_t limit = envelope_json_limits::max_input_bytes;
     std::string text;
     char buffer[1 << 16];

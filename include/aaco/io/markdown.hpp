@@ -6,11 +6,18 @@
 /// escaped, so a name containing `|` or `<` cannot break a table or inject HTML. Numbers are
 /// formatted in the classic "C" locale whatever the program's global locale is. A figure that is
 /// not known prints as "n/a".
+///
+/// A datasheet envelope (`--profile`) shows only what a datasheet says: the printed peaks with
+/// the clock they assume, the HBM figure, the card's name, arch, units and caches. It has no
+/// measured column, no statistics, no operands, no device identity (id, UUID, PCI, driver,
+/// ECC) and no calibration time; precisions the card has no unit for are listed as "not on
+/// this card" (from the FLOPs-per-clock tables in model/profiles.hpp).
 #pragma once
 #include <aaco/config.hpp>
 #include <aaco/model/envelope.hpp>
 #include <aaco/model/memory_level.hpp>
 #include <aaco/model/precision.hpp>
+#include <aaco/model/profiles.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -121,6 +128,8 @@ inline std::string stats_row(const std::string& figure, const sample_stats& s, i
                 std::to_string(s.iterations), yes_no(s.stable)});
 }
 
+inline bool is_datasheet(const envelope& e) { return e.source == envelope_source::datasheet; }
+
 inline std::string device_section(const envelope& e) {
     const device_info& d = e.device;
     std::string s = "## Device\n\n" + header({"field", "value"});
@@ -134,6 +143,7 @@ inline std::string device_section(const envelope& e) {
     s += row({"last-level cache", bytes(d.llc_bytes)});
     s += row({"device memory", bytes(d.memory_bytes)});
     s += row({"shared memory / LDS per unit", bytes(d.shared_bytes_per_unit)});
+    if (is_datasheet(e)) return s + "\n";  // identity and versions belong to a device in hand
     s += row({"device id", d.id >= 0 ? std::to_string(d.id) : "n/a"});
     s += row({"UUID", or_na(d.uuid)});
     s += row({"PCI bus id", or_na(d.pci_bus_id)});
@@ -252,7 +262,38 @@ inline std::string compute_telemetry(const envelope& e) {
     return s;
 }
 
+/// "Not on this card (gfx908 has no unit for them): tf32, fp8." for the precisions `e`'s arch has
+/// no unit for; empty for an arch aaco does not know.
+inline std::string not_on_card_line(const envelope& e) {
+    if (!is_known_arch(e.device.arch)) return {};
+    std::string list;
+    for (precision p : all_precisions)
+        if (flops_per_clock(e.device.arch, p, compute_unit::matrix) <= 0 &&
+            flops_per_clock(e.device.arch, p, compute_unit::vector) <= 0)
+            list += (list.empty() ? "" : ", ") + std::string(to_string(p));
+    if (list.empty()) return {};
+    return "Not on this card (" + escape(e.device.arch) + " has no unit for them): " + list + ".\n\n";
+}
+
+/// The datasheet's compute peaks: the figure, the clock it assumes, and how it is reached.
+inline std::string datasheet_compute_section(const envelope& e) {
+    std::string s = "## Compute ceilings (datasheet)\n\n";
+    if (e.compute.empty()) return s + "The datasheet gives no compute figure.\n\n" + not_on_card_line(e);
+    bool any_integer = false;
+    for (const auto& f : e.compute) any_integer = any_integer || traits(f.prec).is_integer;
+    s += header({"ceiling", "unit", "roof",
+                 any_integer ? "datasheet TFLOP/s (int8: TOP/s)" : "datasheet TFLOP/s",
+                 "at clock MHz", "source"});
+    for (const auto& f : e.compute) {
+        const bool roof = e.best_compute(f.prec) == &f;
+        s += row({std::string(to_string(f.prec)), std::string(to_string(f.unit)), roof ? "yes" : "",
+                  num(f.tflops), fixed(f.clock_mhz, 0), or_na(f.instruction)});
+    }
+    return s + "\n" + not_on_card_line(e);
+}
+
 inline std::string compute_section(const envelope& e) {
+    if (is_datasheet(e)) return datasheet_compute_section(e);
     std::string s = "## Compute ceilings\n\n";
     if (e.compute.empty()) return s + "No compute ceiling was measured.\n\n";
     s += header({"ceiling", "unit", "roof", "measured TFLOP/s", "datasheet TFLOP/s",
@@ -284,7 +325,19 @@ inline std::string compute_section(const envelope& e) {
     return s + compute_telemetry(e);
 }
 
+/// The datasheet's bandwidth figures (one raw figure per level; no op, no working set).
+inline std::string datasheet_memory_section(const envelope& e) {
+    std::string s = "## Memory ceilings (datasheet)\n\n";
+    if (e.memory.empty()) return s + "The datasheet gives no bandwidth figure.\n\n";
+    s += header({"level", "datasheet GB/s", "source"});
+    for (const auto& f : e.memory)
+        if (e.best_memory(f.level) == &f)
+            s += row({std::string(to_string(f.level)), num(f.gbps), or_na(f.method)});
+    return s + "\n";
+}
+
 inline std::string memory_section(const envelope& e) {
+    if (is_datasheet(e)) return datasheet_memory_section(e);
     std::string s = "## Memory ceilings\n\n";
     if (e.memory.empty()) return s + "No memory ceiling was measured.\n\n";
     s += header({"level", "op", "roof", "measured GB/s", "datasheet GB/s", "measured / datasheet",
@@ -309,6 +362,7 @@ inline std::string memory_section(const envelope& e) {
 
 inline std::string launch_section(const envelope& e) {
     std::string s = "## Launch overhead\n\n";
+    if (is_datasheet(e) && e.launch.empty()) return s + "A datasheet gives no launch overhead.\n\n";
     if (e.launch.empty()) return s + "No launch overhead was measured.\n\n";
     s += header({"mode", "µs per launch", "CoV", "stable", "samples"});
     for (const auto& f : e.launch)
@@ -318,6 +372,9 @@ inline std::string launch_section(const envelope& e) {
 }
 
 inline std::string validation_section(const envelope& e) {
+    if (is_datasheet(e))
+        return "## Validation\n\nNot measured: a datasheet envelope has no samples and no "
+               "statistics.\n\n";
     const validation_summary v = e.validation();
     std::string s = "## Validation\n\n" + header({"statistic", "value"});
     s += row({"iterations timed", std::to_string(v.iterations)});
@@ -355,13 +412,15 @@ inline std::string to_markdown(const envelope& e) {
     using namespace md_detail;
     std::string s = "# Hardware envelope: " + or_na(e.device.name) + "\n\n";
     s += header({"", ""});
-    s += row({"source", std::string(to_string(e.source))});
-    s += row({"calibrated", or_na(e.calibration_timestamp)});
+    s += row({"source", is_datasheet(e) ? "datasheet (the vendor's printed peaks, not measured)"
+                                        : std::string(to_string(e.source))});
+    if (!is_datasheet(e)) s += row({"calibrated", or_na(e.calibration_timestamp)});
     s += row({"profile", or_na(e.profile_key)});
     s += row({"aaco version", or_na(e.aaco_version)});
-    s += row({"calibration wall time",
-              e.calibration_wall_seconds > 0 ? fixed(e.calibration_wall_seconds, 1) + " s"
-                                             : "n/a"});
+    if (!is_datasheet(e))
+        s += row({"calibration wall time",
+                  e.calibration_wall_seconds > 0 ? fixed(e.calibration_wall_seconds, 1) + " s"
+                                                 : "n/a"});
     s += "\n";
     s += device_section(e);
     s += seed_section(e);

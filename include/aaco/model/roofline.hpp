@@ -24,6 +24,9 @@
 #include <aaco/model/precision.hpp>
 #include <aaco/model/units.hpp>
 
+#include <ios>
+#include <locale>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,10 +87,19 @@ constexpr bound classify(double peak_tflops, double bandwidth_gbps, double ai_fl
 struct heu_point {
     double value = 0;               ///< achieved / attainable
     bound b = bound::compute;       ///< which roof binds at the kernel's intensity
-    /// value > 1: the kernel beat the roof. With honest FLOP counts this means the bytes the
-    /// kernel was charged for were (partly) served by a faster level (a cache), so its real
-    /// intensity at that level is higher than the one passed in.
+    /// value > 1: the kernel beat the roof at its intensity. What that implies depends on the
+    /// roof it exceeds (above_roof_meaning() says it in words):
+    ///  - above the compute roof (`above_compute_roof`; always so when compute-bound): no
+    ///    kernel can beat the compute ceiling whatever its bytes, so the FLOP count or the
+    ///    precision is wrong (e.g. fp16 work charged against the fp64 roof), or the ceiling is
+    ///    (a datasheet or a measurement below what the card really does);
+    ///  - above the memory roof only (memory-bound, under the compute ceiling): the bytes the
+    ///    kernel was charged for were partly served by a faster level (a cache), so its real
+    ///    intensity at the charged level is higher than the one passed in; or the byte count
+    ///    is wrong.
     bool above_roof = false;
+    /// The achieved rate is above the compute ceiling itself (implies above_roof).
+    bool above_compute_roof = false;
     double attainable_tflops = 0;   ///< the roof at the kernel's intensity
 };
 
@@ -106,7 +118,35 @@ constexpr heu_point heu(double achieved_tflops, double ai_flop_per_byte, double 
     r.attainable_tflops = mem < peak ? mem : peak;
     r.value = achieved / r.attainable_tflops;
     r.above_roof = r.value > 1.0;
+    r.above_compute_roof = achieved > peak;
     return r;
+}
+
+/// What a kernel above the roof implies, in words, for the roof it exceeds (see
+/// heu_point::above_roof); empty when it is not above the roof.
+constexpr std::string_view above_roof_meaning(bool above_roof, bool above_compute_roof) {
+    if (!above_roof) return {};
+    return above_compute_roof
+               ? "above the compute roof: nothing runs faster than the compute ceiling, so the "
+                 "FLOP count or the precision is wrong, or the ceiling is"
+               : "above the memory roof: the counted bytes were partly served by a cache (a "
+                 "faster level), or the byte count is wrong";
+}
+
+/// HEU as a percentage with one decimal ("80.0%"): the one format aaco's outputs use (CLI,
+/// SVG, examples). From a million percent up (a wrong FLOP or byte count, never a real
+/// kernel) it switches to one decimal of scientific notation ("7.6e+306%") instead of hundreds
+/// of digits; "n/a" when not finite. Classic "C" locale whatever the global one is.
+inline std::string heu_percent_text(double value) {
+    const double percent = value * 100;
+    if (!detail::is_finite(percent)) return "n/a";
+    std::ostringstream s;
+    s.imbue(std::locale::classic());
+    s.setf(percent < 1e6 && percent > -1e6 ? std::ios::fixed : std::ios::scientific,
+           std::ios::floatfield);
+    s.precision(1);
+    s << percent << '%';
+    return s.str();
 }
 
 // ---- named ceilings -------------------------------------------------------------------------
@@ -116,10 +156,18 @@ struct heu_result {
     double value = 0;               ///< achieved / attainable
     std::string binding_ceiling;    ///< name of the roof that binds at the kernel's intensity
     bound b = bound::compute;
-    /// value > 1: the counted bytes were (partly) served by a cache; see heu_point::above_roof.
+    /// value > 1: the kernel beat the roof at its intensity; what that implies depends on the
+    /// roof it exceeds (see heu_point::above_roof and above_roof_meaning()).
     bool above_roof = false;
+    /// The achieved rate is above the compute ceiling itself (implies above_roof).
+    bool above_compute_roof = false;
     double attainable_tflops = 0;
 };
+
+/// above_roof_meaning() of a named result.
+inline std::string_view above_roof_meaning(const heu_result& r) {
+    return above_roof_meaning(r.above_roof, r.above_compute_roof);
+}
 
 /// One compute ceiling of a roofline.
 struct compute_ceiling {
@@ -265,6 +313,7 @@ private:
         r.b = pt.b;
         r.binding_ceiling = pt.b == bound::compute ? c.name : m.name;
         r.above_roof = pt.above_roof;
+        r.above_compute_roof = pt.above_compute_roof;
         r.attainable_tflops = pt.attainable_tflops;
         return r;
     }
@@ -313,6 +362,7 @@ inline heu_result heu(const envelope& env, double achieved_tflops, double ai_flo
                             ? ceiling_name(p, env.best_compute(p)->unit)
                             : std::string(to_string(l));
     r.above_roof = pt.above_roof;
+    r.above_compute_roof = pt.above_compute_roof;
     r.attainable_tflops = pt.attainable_tflops;
     return r;
 }

@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace stats {
 
 /// Peak rate in TFLOP/s of `units` CUs/SMs issuing `flops_per_clock_per_unit` at `mhz`.
@@ -82,4 +82,4 @@ inline paired_efficiency pair_launches(const std::vector<double>& tflops,
 }
 
 } // namespace stats
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -19,6 +19,7 @@
 
 #if !AACO_BACKEND_NONE
 #include <aaco/backend/detail/common.hpp>
+#include <aaco/backend/diagnose.hpp>
 #include <aaco/error.hpp>
 #include <aaco/model/envelope.hpp>
 
@@ -108,11 +109,7 @@ namespace detail {
 inline void require_device(int id) {
     int n = 0;
     const native_error e = device_count_status(n);
-    if (n == 0)
-        throw no_device_error(std::string("no GPU: ") +
-                              (e != vendor::success ? vendor::error_string(e)
-                                                    : std::string(vendor::runtime_label) +
-                                                          " reports 0 devices"));
+    if (n == 0) throw no_device_error("no GPU: " + diagnose::describe_no_gpu(e));
     if (id < 0 || id >= n) throw no_device_error(bad_device_message(id, n));
 }
 } // namespace detail

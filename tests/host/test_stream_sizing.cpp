@@ -1,4 +1,6 @@
-// Host tests of the stream kernels' sizing rules and verification arithmetic (no GPU needed).
+// Host tests of the stream kernels' sizing rules, verification arithmetic and how memory figures are
+// labelled (no GPU needed).
+#include <aaco/io/markdown.hpp>
 #include <aaco/kernels/shared_memory.hpp>
 #include <aaco/kernels/stream.hpp>
 
@@ -181,4 +183,25 @@ TEST_CASE("shared memory: expected per-block sum") {
     std::uint64_t brute = 0;
     for (std::uint32_t i = 0; i < 4 * 2048; ++i) brute += i % 1021;
     CHECK(kernels::detail::shared_buffer_sum(2048) == brute);
+}
+
+TEST_CASE("memory report: the L2 roof and the whole-L2 figure each show their scope and working set") {
+    aaco::envelope e;
+    aaco::memory_figure roof;
+    roof.level = aaco::memory_level::l2;
+    roof.gbps = 13000;
+    roof.working_set_bytes = 4ull << 20;
+    roof.method = "l2 roof: ld.global.cg.v4.u32 x1 in flight per thread";
+    aaco::memory_figure whole = roof;
+    whole.gbps = 10000;
+    whole.scope = aaco::memory_scope::whole;
+    whole.working_set_bytes = 45ull << 20;
+    whole.method = "l2 whole: ld.global.cg.v4.u32 x1 in flight per thread";
+    e.memory = {roof, whole};
+    const std::string md = aaco::to_markdown(e);
+    CHECK(md.find("| scope | working set |") != std::string::npos);
+    CHECK(md.find("| l2 | read | yes | 13000.0 | n/a | n/a | roof | 4.0 MiB |") != std::string::npos);
+    CHECK(md.find("| l2 | read |  | 10000.0 | n/a | n/a | whole | 45.0 MiB |") != std::string::npos);
+    // the roofline takes the roof figure as L2's ceiling
+    CHECK(e.memory_gbps(aaco::memory_level::l2) == 13000);
 }

@@ -8,6 +8,7 @@
 #pragma once
 #include <aaco/config.hpp>
 #include <aaco/arch/amd/mfma.hpp>
+#include <aaco/kernels/operand_fill.hpp>
 #include <aaco/kernels/runner.hpp>
 
 #include <array>
@@ -149,21 +150,8 @@ inline clock_reading reduce_records(const std::vector<block_record>& records) {
     return best;
 }
 
-/// Small, fast, deterministic generator (splitmix64) for operand fill.
-class operand_rng {
-public:
-    explicit operand_rng(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    /// Uniform in [-1, 1].
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53 * 2.0 - 1.0; }
-private:
-    std::uint64_t state_;
-};
+/// The operand generator of every compute kernel (kernels/operand_fill.hpp).
+using operand_rng = kernels::operand_rng;
 
 /// Rounds to nearest, ties to even (the default floating-point environment).
 inline double round_even(double x) { return std::nearbyint(x); }
@@ -272,14 +260,6 @@ inline double decode_element(arch::amd::mfma_element e, const unsigned char* src
     case E::i32: { std::int32_t i; std::memcpy(&i, src, 4); return i; }
     }
     return 0;
-}
-
-/// A value for a random operand of encoding `e`: uniform in [-1, 1] for floating point (finite
-/// by construction), uniform over all 256 values for int8 (integers in [-1, 1] would leave
-/// most bits idle and understate power draw).
-inline double random_operand(arch::amd::mfma_element e, operand_rng& rng) {
-    if (e == arch::amd::mfma_element::i8) return static_cast<double>(static_cast<int>(rng.next() >> 56) - 128);
-    return rng.uniform();
 }
 
 } // namespace detail

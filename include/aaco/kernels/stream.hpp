@@ -511,8 +511,8 @@ template <class Tuning>
 constexpr bool valid_tuning() {
     return Tuning::block_threads > 0 && Tuning::block_threads % 64 == 0 && Tuning::blocks_per_unit >= 0 &&
            Tuning::in_flight >= 1 && Tuning::in_flight <= 16 &&
-           (Tuning::mapping == stream_mapping::grid_stride ||
-            (Tuning::chunk_bytes > 0 &&
+           ((Tuning::mapping == stream_mapping::grid_stride && Tuning::chunk_bytes == 0) ||
+            (Tuning::mapping == stream_mapping::block_chunks && Tuning::chunk_bytes > 0 &&
              Tuning::chunk_bytes % (16ull * Tuning::block_threads * Tuning::in_flight) == 0));
 }
 static_assert(valid_tuning<nvidia_hbm_read_tuning>() && valid_tuning<nvidia_hbm_write_tuning>() &&

@@ -1,10 +1,11 @@
 // aaco_bench_memory: aaco's memory and launch figures beside the vendor's own data movers, on
 // one card, in one process.
 //
-// aaco side: probes::measure_memory for every memory level the device has, under the stream
-// ops the calibrator measures there (probes::ops_for: every op on HBM, reads on L2/LLC/shared,
-// copies on the host links), each verified; and probes::measure_launch for every launch floor
-// (device, enqueue, async, sync, graph).
+// aaco side: probes::measure_memory for every memory level the device has, in the working-set
+// scopes (probes::scopes_for: the roof everywhere, and at L2 also the whole-L2 working set) and
+// under the stream ops the calibrator measures there (probes::ops_for: every op on HBM, reads on
+// L2/LLC/shared, copies on the host links), each verified; and probes::measure_launch for every
+// launch floor (device, enqueue, async, sync, graph). Every aaco row names its scope and working set.
 //
 // Vendor side (median of --runs timed runs after a warm-up, each between its own events):
 //   hbm.copy        cudaMemcpyAsync / hipMemcpyAsync device-to-device of 2 GiB; counts bytes
@@ -65,6 +66,7 @@ constexpr std::size_t mib = std::size_t(1) << 20;
 struct memory_row {
     aaco::memory_level level = aaco::memory_level::hbm;
     aaco::stream_op op = aaco::stream_op::read;
+    aaco::memory_scope scope = aaco::memory_scope::roof;
     std::optional<aaco::memory_figure> fig;
     std::string error;
     double datasheet = no_value;
@@ -81,8 +83,10 @@ struct vendor_result {
     std::string error;
 };
 
-std::string figure_name(aaco::memory_level l, aaco::stream_op op) {
-    return std::string(aaco::to_string(l)) + "." + std::string(aaco::to_string(op));
+/// "hbm.read", "l2.read", "l2_whole.read": the figure's step key without "memory.".
+std::string figure_name(aaco::memory_level l, aaco::stream_op op,
+                        aaco::memory_scope scope = aaco::memory_scope::roof) {
+    return aaco::kernels::detail::stream_key(l, op, scope).substr(std::string("memory.").size());
 }
 
 /// The largest power-of-two fraction of `wanted` such that `arrays` buffers of it fit in 80% of
@@ -111,29 +115,32 @@ std::vector<memory_row> measure_aaco_memory(const aaco::device_info& dev, bool q
     const aaco::profile* prof = aaco::match_profile(dev);
     std::vector<memory_row> rows;
     for (aaco::memory_level l : aaco::bandwidth_memory_levels) {
-        // The ops the calibrator measures at this level (every op on HBM, reads on the caches,
-        // copies on the host links).
-        for (aaco::stream_op op : aaco::probes::ops_for(l, quick)) {
-            memory_row r;
-            r.level = l;
-            r.op = op;
-            if (l == aaco::memory_level::hbm && prof) r.datasheet = prof->device_hbm_gbps();
-            const std::string name = figure_name(l, op);
-            std::printf("  aaco %-26s ", name.c_str());
-            std::fflush(stdout);
-            try {
-                r.fig = aaco::probes::measure_memory(dev, l, op, true, cfg, s);
-                if (!r.fig) {
-                    // No such level on this device (llc without an Infinity Cache).
-                    std::printf("no such level\n");
-                    continue;
+        // The scopes and ops the calibrator measures at this level (every op on HBM, reads on
+        // the caches, copies on the host links; at L2 the roof and the whole-L2 working sets).
+        for (aaco::memory_scope scope : aaco::probes::scopes_for(l, dev)) {
+            for (aaco::stream_op op : aaco::probes::ops_for(l, quick)) {
+                memory_row r;
+                r.level = l;
+                r.op = op;
+                r.scope = scope;
+                if (l == aaco::memory_level::hbm && prof) r.datasheet = prof->device_hbm_gbps();
+                const std::string name = figure_name(l, op, scope);
+                std::printf("  aaco %-26s ", name.c_str());
+                std::fflush(stdout);
+                try {
+                    r.fig = aaco::probes::measure_memory(dev, l, op, true, cfg, s, 0, scope);
+                    if (!r.fig) {
+                        // No such level on this device (llc without an Infinity Cache).
+                        std::printf("no such level\n");
+                        continue;
+                    }
+                    std::printf("%10.1f GB/s\n", r.fig->gbps);
+                } catch (const std::exception& e) {
+                    r.error = e.what();
+                    std::printf("failed: %s\n", e.what());
                 }
-                std::printf("%10.1f GB/s\n", r.fig->gbps);
-            } catch (const std::exception& e) {
-                r.error = e.what();
-                std::printf("failed: %s\n", e.what());
+                rows.push_back(std::move(r));
             }
-            rows.push_back(std::move(r));
         }
     }
     return rows;
@@ -275,6 +282,7 @@ std::vector<vendor_result> measure_vendor(int runs, aaco::backend::stream& s) {
 /// The vendor figure an aaco row is compared with.
 const vendor_result* vendor_for(const memory_row& r, const std::vector<vendor_result>& vendor) {
     std::string key;
+    if (r.scope != aaco::memory_scope::roof) return nullptr;
     if (r.level == aaco::memory_level::hbm && r.op == aaco::stream_op::copy) key = "hbm.copy";
     else if (r.level == aaco::memory_level::hbm && r.op == aaco::stream_op::read) key = "hbm.read";
     else if (r.level == aaco::memory_level::host_to_device) key = "host_to_device";
@@ -293,7 +301,7 @@ void print_tables(const std::vector<memory_row>& rows, const std::vector<launch_
         const double g = r.fig ? r.fig->gbps : no_value;
         const vendor_result* v = vendor_for(r, vendor);
         const double vg = v ? v->timing.rate.median : no_value;
-        std::printf("%-26s %10s %7s %11s %9s %10s %9s%s\n", figure_name(r.level, r.op).c_str(),
+        std::printf("%-26s %10s %7s %11s %9s %10s %9s%s\n", figure_name(r.level, r.op, r.scope).c_str(),
                     aaco_bench::cell(g, 1).c_str(),
                     aaco_bench::cell(r.fig ? r.fig->stats.cov : no_value, 2, true).c_str(),
                     aaco_bench::cell(vg, 1).c_str(),
@@ -311,10 +319,11 @@ void print_tables(const std::vector<memory_row>& rows, const std::vector<launch_
 
     std::printf("\naaco methods:\n");
     for (const memory_row& r : rows) {
-        const std::string name = figure_name(r.level, r.op);
+        const std::string name = figure_name(r.level, r.op, r.scope);
         if (r.fig)
-            std::printf("  %-26s %s, working set %.1f MiB, %zu samples\n", name.c_str(),
-                        r.fig->method.c_str(), static_cast<double>(r.fig->working_set_bytes) / mib,
+            std::printf("  %-26s scope %s, working set %.1f MiB; %s; %zu samples\n", name.c_str(),
+                        std::string(aaco::to_string(r.scope)).c_str(),
+                        static_cast<double>(r.fig->working_set_bytes) / mib, r.fig->method.c_str(),
                         r.fig->stats.samples);
         else
             std::printf("  %-26s not measured: %s\n", name.c_str(), r.error.c_str());
@@ -348,9 +357,10 @@ nlohmann::json to_json(const aaco::device_info& dev, const aaco_bench::options& 
         const vendor_result* v = vendor_for(r, vendor);
         const double g = r.fig ? r.fig->gbps : no_value;
         nlohmann::json x;
-        x["figure"] = figure_name(r.level, r.op);
+        x["figure"] = figure_name(r.level, r.op, r.scope);
         x["level"] = std::string(aaco::to_string(r.level));
         x["op"] = std::string(aaco::to_string(r.op));
+        x["scope"] = std::string(aaco::to_string(r.scope));
         x["aaco_gbps"] = aaco_bench::num(g);
         x["aaco_cov"] = aaco_bench::num(r.fig ? r.fig->stats.cov : no_value);
         x["aaco_samples"] = r.fig ? r.fig->stats.samples : 0;

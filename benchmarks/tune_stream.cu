@@ -8,8 +8,11 @@
 // - HBM (1 GiB per array, as the probe): read, write, copy, triad x load policy (all six PTX
 //   forms, where the op reads) x store policy (plain, .cs, where it writes) x 16-byte accesses
 //   in flight per thread (1, 2, 4, 8, 16) x blocks per SM (1, 2, 4, and the most that fit) x
-//   mapping (grid_stride; block_chunks of 64 KiB, 256 KiB, 1 MiB).
-// - L2 read: working sets of 4, 8, 16 MiB and the probe's size x loads plain, .cg, .nc,
+//   mapping (grid_stride; block_chunks with pieces of at most 64 KiB, 256 KiB, 1 MiB).
+//   Geometry as the runner plans it (kernels::detail::plan_stream_geometry): within a round no
+//   two threads read the same bytes; a grid_stride configuration whose round would exceed the
+//   array is printed as skipped instead of being run on a smaller grid.
+// - L2 read: working sets of 4, 8, 16 MiB and the probe's sizes (roof, whole L2) x loads plain, .cg, .nc,
 //   .nc.L2::256B x in flight 1, 2, 4, 8 x blocks per SM, grid_stride only (the cache levels'
 //   L1-avoiding array trim is defined for it). Plain loads may be served by L1, so they are
 //   printed but not eligible as the L2 ceiling.
@@ -154,12 +157,17 @@ void run_one(const bench& b, int bpsm, std::uint64_t chunk) {
     r.in_flight = U;
     r.blocks_per_sm = bpsm;
     r.eligible = b.level == memory_level::hbm || L != LP::plain;
-    const unsigned grid = static_cast<unsigned>(b.dev->compute_units * bpsm);
-    b.arrays->use_vectors(b.vectors);
-    if (b.level != memory_level::hbm) // as the runner does for cache levels
-        b.arrays->use_vectors(
-            kernels::detail::spread_vectors(b.vectors, static_cast<std::uint64_t>(U) * grid * block_threads));
-    r.working_set = b.arrays->array_bytes();
+    // The runner's planner (fit = bpsm: the count asked for, cut only where a grid_stride round
+    // would exceed the array); a configuration it would cut is skipped, not run on another grid.
+    const kernels::detail::stream_geometry g = kernels::detail::plan_stream_geometry(
+        b.level, M, block_threads, U, bpsm, bpsm, b.dev->compute_units, b.vectors);
+    r.working_set = static_cast<std::uint64_t>(g.vectors) * 16;
+    if (!g.note.empty()) {
+        print(r, "skipped: " + g.note);
+        return;
+    }
+    const unsigned grid = g.grid;
+    b.arrays->use_vectors(g.vectors);
     const double bytes_per_pass =
         static_cast<double>(t.arrays_read + t.arrays_written) * static_cast<double>(b.arrays->array_bytes());
     const double per_launch = b.level == memory_level::hbm ? hbm_bytes_per_launch : l2_bytes_per_launch;
@@ -168,7 +176,7 @@ void run_one(const bench& b, int bpsm, std::uint64_t chunk) {
     const std::size_t partials = static_cast<std::size_t>(grid) * block_threads;
     b.partial->zero(b.s); // a thread that stores nothing leaves 0, not an earlier run's sum
     const kernels::detail::stream_params p =
-        b.arrays->params(passes, grid, block_threads, U, b.partial->data(), seed, chunk);
+        b.arrays->params(M, passes, grid, block_threads, U, b.partial->data(), seed, chunk);
     for (int i = 0; i < warmup_launches; ++i) kernels::launch_stream<Op, block_threads, U, L, S, M>(p, grid, b.s);
     std::vector<backend::event> ev(2 * timed_launches);
     for (int i = 0; i < timed_launches; ++i) {
@@ -179,7 +187,9 @@ void run_one(const bench& b, int bpsm, std::uint64_t chunk) {
     ev.back().synchronize();
     std::vector<double> ms;
     for (int i = 0; i < timed_launches; ++i) ms.push_back(ev[2 * i + 1].elapsed_ms_since(ev[2 * i]));
-    r.gbps = bytes_per_pass * static_cast<double>(passes) / (median(ms) * 1e-3) * 1e-9;
+    // Bytes requested: every vector of every array once per pass (stream_walk's guarantee).
+    r.gbps = kernels::detail::requested_bytes_per_array(p) * (t.arrays_read + t.arrays_written) /
+             (median(ms) * 1e-3) * 1e-9;
     const std::string why = b.arrays->verify(passes, seed, b.partial->data(), partials, b.s);
     r.verified = why.empty();
     char buf[64];
@@ -319,6 +329,7 @@ int main(int argc, char** argv) {
         const std::uint64_t free_bytes = backend::device_memory().free_bytes;
         const kernels::working_set hbm = kernels::hbm_working_set_bytes(dev, free_bytes, 3);
         const kernels::working_set l2 = kernels::l2_working_set_bytes(dev, 1);
+        const kernels::working_set l2_whole = kernels::l2_whole_working_set_bytes(dev, 1);
         std::printf("tune_stream on %s (%s, %d SMs, L2 %s, %.0f MHz max, driver %d), %d threads per block\n",
                     dev.name.c_str(), dev.arch.c_str(), dev.compute_units, kernels::detail::size_text(dev.l2_bytes).c_str(),
                     dev.max_clock_mhz, dev.driver_version, block_threads);
@@ -336,8 +347,9 @@ int main(int argc, char** argv) {
         std::vector<result> results;
         for (stream_op op : aaco::all_stream_ops) run_hbm(op, hbm.bytes, dev, s.get(), partial, results);
         std::vector<std::uint64_t> l2_sizes = {4ull << 20, 8ull << 20, 16ull << 20};
-        if (l2.bytes > 0 && std::find(l2_sizes.begin(), l2_sizes.end(), l2.bytes) == l2_sizes.end())
-            l2_sizes.push_back(l2.bytes);
+        for (std::uint64_t probe_size : {l2.bytes, l2_whole.bytes}) // the probe's roof and whole-L2 sizes
+            if (probe_size > 0 && std::find(l2_sizes.begin(), l2_sizes.end(), probe_size) == l2_sizes.end())
+                l2_sizes.push_back(probe_size);
         run_l2(l2_sizes, dev, s.get(), partial, results);
 
         int failed = 0;

@@ -64,7 +64,7 @@ TEST_CASE("stream: every op verifies at HBM (64 MiB arrays)") {
     }
 }
 
-TEST_CASE("stream: every op verifies at L2 and the LLC where one exists") {
+TEST_CASE("stream: every op verifies at L2 (roof and whole) and the LLC where one exists") {
     aaco::device_info dev;
     if (!device_or_skip(dev)) return;
     backend::stream s;
@@ -72,9 +72,20 @@ TEST_CASE("stream: every op verifies at L2 and the LLC where one exists") {
         CAPTURE(op);
         auto r = kernels::make_stream_runner(memory_level::l2, op, 0, dev);
         REQUIRE(r);
+        CHECK(r->key() == "memory.l2." + std::string(aaco::to_string(op)));
         r->prepare();
         r->enqueue(s.get(), 200);
         CHECK(r->verify(s.get()) == "");
+        CHECK(r->method().rfind("l2 roof: ", 0) == 0);
+        MESSAGE(r->key() << ": " << r->method());
+        auto whole = kernels::make_stream_runner(memory_level::l2, op, 0, dev, aaco::memory_scope::whole);
+        REQUIRE(whole);
+        CHECK(whole->key() == "memory.l2_whole." + std::string(aaco::to_string(op)));
+        whole->prepare();
+        whole->enqueue(s.get(), 20);
+        CHECK(whole->verify(s.get()) == "");
+        CHECK(whole->method().rfind("l2 whole: ", 0) == 0);
+        MESSAGE(whole->key() << ": " << whole->method());
         auto llc = kernels::make_stream_runner(memory_level::llc, op, 0, dev);
         CHECK((llc != nullptr) == (dev.llc_bytes > 0));
         if (llc) {
@@ -85,34 +96,52 @@ TEST_CASE("stream: every op verifies at L2 and the LLC where one exists") {
     }
 }
 
-TEST_CASE("stream: kernel covers every vector for arrays smaller and larger than the grid") {
+TEST_CASE("stream: kernel covers every vector for arrays of about one round and far larger, in slices") {
     aaco::device_info dev;
     if (!device_or_skip(dev)) return;
     backend::stream s;
     using LP = aaco::arch::load_policy;
     using SP = aaco::arch::store_policy;
-    // 1000 vectors: far fewer than threads (wrap-around within a step); 1000003: a prime count,
-    // larger than the grid, so the tail slots are exercised.
-    for (std::uint64_t vectors : {1000ull, 1000003ull}) {
+    using MP = kernels::stream_mapping;
+    // 1000 vectors: one block's round of 768 and a tail; 1000003: a prime count, larger than the
+    // grid, so the tail slots are exercised; 1000008 in 4 slices (groups), as on a 4-XCD part.
+    struct shape {
+        std::uint64_t vectors;
+        std::uint32_t groups;
+    };
+    for (const shape sh : {shape{1000, 1}, shape{1000003, 1}, shape{1000008, 4}}) {
         for (std::uint64_t passes : {1ull, 7ull}) {
-            CAPTURE(vectors);
+            CAPTURE(sh.vectors);
+            CAPTURE(sh.groups);
             CAPTURE(passes);
-            kernels::stream_arrays rd(stream_op::read, vectors * 16, s.get());
-            const unsigned grid = static_cast<unsigned>(dev.compute_units) * 2;
+            // as many blocks as a round allows, at most 2 per SM/CU, a multiple of the groups
+            const std::uint64_t most =
+                kernels::detail::max_round_blocks(sh.vectors / sh.groups, 256, 3) * sh.groups;
+            const auto grid = static_cast<unsigned>(
+                std::min<std::uint64_t>(most, static_cast<std::uint64_t>(dev.compute_units) * 2) / sh.groups *
+                sh.groups);
+            REQUIRE(grid > 0);
+            kernels::stream_arrays rd(stream_op::read, sh.vectors * 16, s.get());
             backend::device_buffer<std::uint32_t> partial(static_cast<std::size_t>(grid) * 256);
-            auto p = rd.params(passes, grid, 256, 3, partial.data(), 5);
+            auto p = rd.params(MP::grid_stride, passes, grid, 256, 3, partial.data(), 5, 0, sh.groups);
             kernels::launch_stream<stream_op::read, 256, 3, LP::plain, SP::plain>(p, grid, s.get());
             CHECK(rd.verify(passes, 5, partial.data(), partial.size(), s.get()) == "");
             // the check rejects a wrong pass count, so it does depend on the loads
             CHECK(rd.verify(passes + 1, 5, partial.data(), partial.size(), s.get()) != "");
 
-            kernels::stream_arrays wr(stream_op::write, vectors * 16, s.get());
-            auto q = wr.params(passes, grid, 256, 3, nullptr, 11);
+            kernels::stream_arrays wr(stream_op::write, sh.vectors * 16, s.get());
+            auto q = wr.params(MP::grid_stride, passes, grid, 256, 3, nullptr, 11, 0, sh.groups);
             kernels::launch_stream<stream_op::write, 256, 3, LP::plain, SP::streaming>(q, grid, s.get());
             CHECK(wr.verify(passes, 11, nullptr, 0, s.get()) == "");
             CHECK(wr.verify(passes, 12, nullptr, 0, s.get()) != "");
         }
     }
+    // parameters made for one mapping are refused by the other's kernel
+    kernels::stream_arrays rd(stream_op::read, 1ull << 20, s.get());
+    backend::device_buffer<std::uint32_t> partial(256);
+    auto chunks = rd.params(MP::block_chunks, 1, 1, 256, 4, partial.data(), 5, 64ull << 10);
+    CHECK_THROWS_AS((kernels::launch_stream<stream_op::read, 256, 4, LP::plain, SP::plain>(chunks, 1, s.get())),
+                    aaco::invalid_argument);
 }
 
 TEST_CASE("stream: verification rejects missing work") {
@@ -121,12 +150,14 @@ TEST_CASE("stream: verification rejects missing work") {
     backend::stream s;
     using LP = aaco::arch::load_policy;
     using SP = aaco::arch::store_policy;
-    const unsigned grid = static_cast<unsigned>(dev.compute_units);
+    // a round of at most the 65536 vectors of a 1 MiB array
+    const auto grid = static_cast<unsigned>(std::min<std::uint64_t>(
+        static_cast<std::uint64_t>(dev.compute_units), kernels::detail::max_round_blocks(65536, 256, 4)));
     for (stream_op op : {stream_op::copy, stream_op::triad}) {
         CAPTURE(op);
         kernels::stream_arrays a(op, 1ull << 20, s.get());
         // passes = 0: the kernel touches nothing; the zeroed output must fail the check
-        auto p = a.params(0, grid, 256, 4, nullptr, 3);
+        auto p = a.params(kernels::stream_mapping::grid_stride, 0, grid, 256, 4, nullptr, 3);
         if (op == stream_op::copy)
             kernels::launch_stream<stream_op::copy, 256, 4, LP::plain, SP::plain>(p, grid, s.get());
         else
@@ -214,7 +245,7 @@ TEST_CASE("launch floor: async, sync and graph give positive finite per-launch t
     CHECK_THROWS_AS(kernels::launch_floor::async_us(s.get(), 0, 1), aaco::invalid_argument);
 }
 
-TEST_CASE("stream: block_chunks mapping verifies for every op, chunk sizes that do and do not divide the array") {
+TEST_CASE("stream: block_chunks mapping verifies for every op, piece sizes that do and do not divide the array") {
     aaco::device_info dev;
     if (!device_or_skip(dev)) return;
     backend::stream s;
@@ -228,23 +259,23 @@ TEST_CASE("stream: block_chunks mapping verifies for every op, chunk sizes that 
             CAPTURE(vectors);
             CAPTURE(chunk);
             kernels::stream_arrays rd(stream_op::read, vectors * 16, s.get());
-            auto p = rd.params(3, grid, 256, 8, partial.data(), 5, chunk);
+            auto p = rd.params(MP::block_chunks, 3, grid, 256, 8, partial.data(), 5, chunk);
             kernels::launch_stream<stream_op::read, 256, 8, LP::plain, SP::plain, MP::block_chunks>(p, grid, s.get());
             CHECK(rd.verify(3, 5, partial.data(), partial.size(), s.get()) == "");
             CHECK(rd.verify(4, 5, partial.data(), partial.size(), s.get()) != "");
 
             kernels::stream_arrays cp(stream_op::copy, vectors * 16, s.get());
-            auto q = cp.params(2, grid, 256, 8, nullptr, 9, chunk);
+            auto q = cp.params(MP::block_chunks, 2, grid, 256, 8, nullptr, 9, chunk);
             kernels::launch_stream<stream_op::copy, 256, 8, LP::plain, SP::streaming, MP::block_chunks>(q, grid, s.get());
             CHECK(cp.verify(2, 9, nullptr, 0, s.get()) == "");
 
             kernels::stream_arrays tr(stream_op::triad, vectors * 16, s.get());
-            auto r = tr.params(1, grid, 256, 4, nullptr, 6, chunk);
+            auto r = tr.params(MP::block_chunks, 1, grid, 256, 4, nullptr, 6, chunk);
             kernels::launch_stream<stream_op::triad, 256, 4, LP::plain, SP::plain, MP::block_chunks>(r, grid, s.get());
             CHECK(tr.verify(1, 6, nullptr, 0, s.get()) == "");
 
             kernels::stream_arrays wr(stream_op::write, vectors * 16, s.get());
-            auto w = wr.params(2, grid, 256, 16, nullptr, 13, chunk);
+            auto w = wr.params(MP::block_chunks, 2, grid, 256, 16, nullptr, 13, chunk);
             kernels::launch_stream<stream_op::write, 256, 16, LP::plain, SP::streaming, MP::block_chunks>(w, grid, s.get());
             CHECK(wr.verify(2, 13, nullptr, 0, s.get()) == "");
         }

@@ -154,7 +154,7 @@ TEST_CASE("report contains the expected rows") {
                   "zero |"));
     CHECK(has(md, "| fp32 | vector | yes | 60.00 | 67.00 | 89.6% | 1755 | n/a | n/a |"));
     // Memory and launch tables.
-    CHECK(has(md, "| hbm | read | yes | 3000.0 | 3352.0 | 89.5% | 4.0 GiB | 0.10% | yes | "
+    CHECK(has(md, "| hbm | read | yes | 3000.0 | 3352.0 | 89.5% | roof | 4.0 GiB | 0.10% | yes | "
                   "ld.global.v4 \\| 4 in flight |"));
     CHECK(has(md, "| async | 2.25 | 2.00% | no | 9 |"));
     // Validation summary and per-figure statistics.

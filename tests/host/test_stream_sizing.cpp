@@ -1,4 +1,6 @@
-// Host tests of the stream kernels' sizing rules and verification arithmetic (no GPU needed).
+// Host tests of the stream kernels' sizing rules, verification arithmetic and how memory figures are
+// labelled (no GPU needed).
+#include <aaco/io/markdown.hpp>
 #include <aaco/kernels/shared_memory.hpp>
 #include <aaco/kernels/stream.hpp>
 
@@ -6,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace kernels = aaco::kernels;
@@ -60,6 +63,73 @@ TEST_CASE("stream: working-set sizing follows the device") {
     CHECK(kernels::llc_working_set_bytes(mi300x, 2).bytes == (64ull << 20));
 }
 
+TEST_CASE("stream: the L2 roof and the whole-L2 figure are sized per partition and per XCD") {
+    aaco::device_info h200;
+    h200.vendor = "NVIDIA";
+    h200.arch = "sm_90";
+    h200.name = "NVIDIA H200";
+    h200.compute_units = 132;
+    h200.l2_bytes = 60ull << 20; // the runtime's figure on an H200 (KINDS.md: "60 MB of L2")
+    // roof: the near-partition plateau, 4 MiB in all; whole: 3/4 of the 60 MiB = 45 MiB
+    CHECK(kernels::l2_working_set_bytes(h200, 1).bytes == (4ull << 20));
+    const auto whole = kernels::l2_whole_working_set_bytes(h200, 1);
+    CHECK(whole.bytes == 45ull << 20);
+    CHECK(whole.note.find("whole L2: 45.0 MiB in all") != std::string::npos);
+    CHECK(whole.note.find("both partitions") != std::string::npos);
+    CHECK(kernels::l2_whole_working_set_bytes(h200, 3).bytes == (15ull << 20));
+    CHECK(kernels::l2_working_set_bytes(h200, 1).note.find("near-partition plateau") != std::string::npos);
+    aaco::device_info h100 = h200;
+    h100.l2_bytes = 50ull << 20;
+    CHECK(kernels::l2_whole_working_set_bytes(h100, 1).bytes == (75ull << 20) / 2);
+
+    // MI300X (SPX): 8 XCDs of 4 MiB; the runtime reports one XCD's L2
+    aaco::device_info mi300x;
+    mi300x.vendor = "AMD";
+    mi300x.arch = "gfx942";
+    mi300x.name = "AMD Instinct MI300X";
+    mi300x.compute_units = 304;
+    mi300x.l2_bytes = 4ull << 20;
+    mi300x.llc_bytes = 256ull << 20;
+    CHECK(kernels::detail::xcd_count(mi300x) == 8);
+    CHECK(kernels::detail::stream_groups(mi300x, aaco::memory_level::l2) == 8);
+    CHECK(kernels::detail::stream_groups(mi300x, aaco::memory_level::llc) == 1);
+    CHECK(kernels::l2_working_set_bytes(mi300x, 1).bytes == (16ull << 20));   // 8 x 2 MiB
+    CHECK(kernels::l2_whole_working_set_bytes(mi300x, 1).bytes == (24ull << 20)); // 8 x 3 MiB
+    CHECK(kernels::l2_whole_working_set_bytes(mi300x, 1).note.find("each of 8 XCDs") != std::string::npos);
+    // MI300A: 6 XCDs
+    aaco::device_info mi300a = mi300x;
+    mi300a.name = "AMD Instinct MI300A";
+    mi300a.compute_units = 228;
+    CHECK(kernels::detail::xcd_count(mi300a) == 6);
+    CHECK(kernels::l2_whole_working_set_bytes(mi300a, 1).bytes == (18ull << 20));
+    // a CPX partition (one XCD, 38 CUs) or an unknown part: the XCD layout is unknown, so the
+    // roof is half of one XCD's L2 read by every CU and there is no whole-L2 figure
+    aaco::device_info cpx = mi300x;
+    cpx.compute_units = 38;
+    CHECK(kernels::detail::xcd_count(cpx) == 1);
+    CHECK(kernels::l2_working_set_bytes(cpx, 1).bytes == (2ull << 20));
+    const auto none = kernels::l2_whole_working_set_bytes(cpx, 1);
+    CHECK(none.bytes == 0);
+    CHECK(none.note.find("XCD count of this device is unknown") != std::string::npos);
+    // gfx90a: one L2 per GCD
+    aaco::device_info mi250x;
+    mi250x.vendor = "AMD";
+    mi250x.arch = "gfx90a";
+    mi250x.l2_bytes = 8ull << 20;
+    CHECK(kernels::detail::xcd_count(mi250x) == 1);
+    CHECK(kernels::l2_whole_working_set_bytes(mi250x, 1).bytes == (6ull << 20));
+    // no L2 size: nothing to size
+    aaco::device_info bare;
+    CHECK(kernels::l2_whole_working_set_bytes(bare, 1).bytes == 0);
+    CHECK_THROWS_AS(kernels::l2_whole_working_set_bytes(h200, 0), aaco::invalid_argument);
+
+    // keys and labels of the two scopes
+    CHECK(kernels::detail::stream_key(aaco::memory_level::l2, aaco::stream_op::read) == "memory.l2.read");
+    CHECK(kernels::detail::stream_key(aaco::memory_level::l2, aaco::stream_op::read, aaco::memory_scope::whole) ==
+          "memory.l2_whole.read");
+    CHECK(kernels::detail::scope_label(aaco::memory_level::l2, aaco::memory_scope::whole) == "l2 whole");
+}
+
 TEST_CASE("stream: cache-level arrays are trimmed so that a thread's walk does not return soon") {
     using kernels::detail::spread_vectors;
     auto distance = [](std::uint64_t m, std::uint64_t advance) {
@@ -89,103 +159,8 @@ TEST_CASE("stream: cache-level arrays are trimmed so that a thread's walk does n
 }
 
 
-namespace {
-
-/// Runs the kernel's index walk (kernels::detail::stream_walk, the code the kernel itself runs)
-/// for every thread of a `grid` x 256 launch on the host and returns how often each vector
-/// was touched, plus the number of full steps whose slots were not all distinct.
-template <kernels::stream_mapping M, int InFlight>
-std::vector<std::uint32_t> simulate(std::uint32_t vectors, std::uint64_t passes, unsigned grid,
-                                    std::uint64_t chunk_bytes, std::uint64_t& bad_steps) {
-    constexpr int threads = 256;
-    const auto p = kernels::detail::make_stream_params(vectors, passes, grid, threads, InFlight, chunk_bytes);
-    std::vector<std::uint32_t> touched(vectors, 0);
-    bad_steps = 0;
-    for (unsigned b = 0; b < grid; ++b)
-        for (std::uint32_t t = 0; t < threads; ++t)
-            kernels::detail::stream_walk<M, threads, InFlight>(
-                p, b, t, grid,
-                [&](const std::uint32_t* idx) {
-                    for (int u = 0; u < InFlight; ++u) {
-                        if (idx[u] >= vectors) {
-                            ++bad_steps;
-                            continue;
-                        }
-                        ++touched[idx[u]];
-                    }
-                },
-                [&](std::uint32_t i) {
-                    if (i >= vectors) ++bad_steps;
-                    else ++touched[i];
-                });
-    return touched;
-}
-
-/// True when every vector was touched exactly `passes` times.
-bool exactly(const std::vector<std::uint32_t>& touched, std::uint64_t passes) {
-    return std::all_of(touched.begin(), touched.end(), [passes](std::uint32_t c) { return c == passes; });
-}
-
-template <int InFlight>
-void check_geometry(std::uint32_t vectors, std::uint64_t passes, unsigned grid) {
-    CAPTURE(vectors);
-    CAPTURE(passes);
-    CAPTURE(grid);
-    CAPTURE(InFlight);
-    std::uint64_t bad = 0;
-    CHECK(exactly(simulate<kernels::stream_mapping::grid_stride, InFlight>(vectors, passes, grid, 0, bad), passes));
-    CHECK(bad == 0);
-    for (std::uint64_t chunk : {64ull << 10, 256ull << 10, 16ull * 256 * InFlight, 16ull * 1000}) {
-        CAPTURE(chunk);
-        CHECK(exactly(simulate<kernels::stream_mapping::block_chunks, InFlight>(vectors, passes, grid, chunk, bad),
-                      passes));
-        CHECK(bad == 0);
-    }
-}
-
-} // namespace
-
-TEST_CASE("stream: the index walk touches every vector exactly `passes` times (H200 sweep geometries)") {
-    // The geometries whose L2 reads failed verification in the first H200 sweep: 132 SMs x
-    // 1, 2, 4 blocks of 256 threads, 15 MiB arrays trimmed as the runner trims them. (That
-    // failure was the sweep summing stale per-thread sums of earlier, larger grids; this test
-    // shows the walk itself is right for those geometries and for block_chunks.)
-    const std::uint32_t l2_vectors = (15u << 20) / 16;
-    for (unsigned bpsm : {1u, 2u, 4u}) {
-        const unsigned grid = 132 * bpsm;
-        auto trimmed = [&](int in_flight) {
-            return static_cast<std::uint32_t>(kernels::detail::spread_vectors(
-                l2_vectors, static_cast<std::uint64_t>(in_flight) * grid * 256));
-        };
-        check_geometry<2>(trimmed(2), 2, grid);
-        check_geometry<8>(trimmed(8), 2, grid);
-    }
-    check_geometry<1>((15u << 20) / 16, 3, 132);
-    check_geometry<4>((15u << 20) / 16, 2, 132 * 6);
-    check_geometry<16>((4u << 20) / 16, 2, 132 * 2);
-}
-
-TEST_CASE("stream: the index walk is exact for awkward sizes and many passes") {
-    // Fewer vectors than threads, prime counts, chunks that do not divide the array, 127 passes
-    // (as the L2 sweep), a grid larger than the chunk count.
-    for (std::uint32_t vectors : {1u, 1000u, 4099u, 65537u}) {
-        check_geometry<2>(vectors, 127, 132);
-        check_geometry<4>(vectors, 3, 132 * 3);
-        check_geometry<16>(vectors, 1, 7);
-    }
-    check_geometry<8>(1000003u, 2, 132 * 2);
-}
-
-TEST_CASE("stream: launch parameters reject geometries the kernel cannot run") {
-    using kernels::detail::make_stream_params;
-    CHECK_THROWS_AS(make_stream_params(0, 1, 132, 256, 4), aaco::invalid_argument);
-    CHECK_THROWS_AS(make_stream_params(100, 1, 0, 256, 4), aaco::invalid_argument);
-    CHECK_THROWS_AS(make_stream_params(100, 1, 132, 256, 4, 8), aaco::invalid_argument); // not a multiple of 16
-    CHECK_THROWS_AS(make_stream_params(100, 1, 132, 256, 4, 1ull << 40), aaco::invalid_argument);
-    const auto p = make_stream_params(1000, 1, 2, 256, 4, 64ull << 10);
-    CHECK(p.chunk_vectors == 4096);
-    CHECK(p.step == (4u * 2 * 256) % 1000);
-}
+// The index walk itself (every byte once per pass, nothing twice in a round, at every level and
+// tuning entry) is tested in tests/host/test_stream_mapping.cpp.
 
 namespace {
 // Only the members valid_tuning() reads (a load/store policy would be an unused constant, which
@@ -208,4 +183,25 @@ TEST_CASE("shared memory: expected per-block sum") {
     std::uint64_t brute = 0;
     for (std::uint32_t i = 0; i < 4 * 2048; ++i) brute += i % 1021;
     CHECK(kernels::detail::shared_buffer_sum(2048) == brute);
+}
+
+TEST_CASE("memory report: the L2 roof and the whole-L2 figure each show their scope and working set") {
+    aaco::envelope e;
+    aaco::memory_figure roof;
+    roof.level = aaco::memory_level::l2;
+    roof.gbps = 13000;
+    roof.working_set_bytes = 4ull << 20;
+    roof.method = "l2 roof: ld.global.cg.v4.u32 x1 in flight per thread";
+    aaco::memory_figure whole = roof;
+    whole.gbps = 10000;
+    whole.scope = aaco::memory_scope::whole;
+    whole.working_set_bytes = 45ull << 20;
+    whole.method = "l2 whole: ld.global.cg.v4.u32 x1 in flight per thread";
+    e.memory = {roof, whole};
+    const std::string md = aaco::to_markdown(e);
+    CHECK(md.find("| scope | working set |") != std::string::npos);
+    CHECK(md.find("| l2 | read | yes | 13000.0 | n/a | n/a | roof | 4.0 MiB |") != std::string::npos);
+    CHECK(md.find("| l2 | read |  | 10000.0 | n/a | n/a | whole | 45.0 MiB |") != std::string::npos);
+    // the roofline takes the roof figure as L2's ceiling
+    CHECK(e.memory_gbps(aaco::memory_level::l2) == 13000);
 }

@@ -340,15 +340,18 @@ inline std::string memory_section(const envelope& e) {
     if (is_datasheet(e)) return datasheet_memory_section(e);
     std::string s = "## Memory ceilings\n\n";
     if (e.memory.empty()) return s + "No memory ceiling was measured.\n\n";
+    // scope + working set label each figure: "roof" (the level's ceiling working set, for L2
+    // the near-partition plateau on H100/H200) or "whole" (3/4 of the whole L2).
     s += header({"level", "op", "roof", "measured GB/s", "datasheet GB/s", "measured / datasheet",
-                 "working set", "CoV", "stable", "method"});
+                 "scope", "working set", "CoV", "stable", "method"});
     bool any_telemetry = false;
     for (const auto& f : e.memory) {
         const bool roof = e.best_memory(f.level) == &f;
         any_telemetry = any_telemetry || f.telemetry.available();
         s += row({std::string(to_string(f.level)), std::string(to_string(f.op)),
                   roof ? "yes" : "", num(f.gbps), num(f.datasheet_gbps),
-                  ratio(f.gbps, f.datasheet_gbps), bytes(f.working_set_bytes),
+                  ratio(f.gbps, f.datasheet_gbps), std::string(to_string(f.scope)),
+                  bytes(f.working_set_bytes),
                   percent(f.stats.cov, 2), yes_no(f.stats.stable), or_na(f.method)});
     }
     s += "\n";

@@ -25,6 +25,8 @@ public:
     double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53 * 2.0 - 1.0; }
     /// Uniform in [-1, 1] as a float, from the top 24 bits (every value exact in float).
     float uniform_float() { return static_cast<float>(next() >> 40) * (2.0f / 16777216.0f) - 1.0f; }
+    /// Uniform over the 256 int8 values [-128, 127] (the top 8 bits).
+    int int8() { return static_cast<int>(next() >> 56) - 128; }
     /// Uniform integer in [lo, hi] (lo <= hi).
     int integer(int lo, int hi) {
         return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1));

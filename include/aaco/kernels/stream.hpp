@@ -8,21 +8,26 @@
 /// passes; every vector is touched exactly `passes` times per launch whatever the grid, so one
 /// launch can last as long as the probe wants. Each thread keeps `InFlight` independent
 /// 16-byte accesses per array in flight per step (all loads of a step are issued before any
-/// store). Two mappings of threads to vectors (stream_mapping; detail::stream_walk is the one
-/// definition, shared by the kernel and the host tests that simulate whole grids):
+/// store). A launch is a sequence of rounds, and within one round no two threads touch the same
+/// bytes, so no access is served by a cache from another access of the same round and the bytes
+/// counted are bytes the level under test really delivered. Two mappings of threads to vectors
+/// (stream_mapping; detail::stream_walk is the one definition, shared by the kernel and the host
+/// tests that simulate whole grids with it, tests/host/test_stream_mapping.cpp):
 /// - grid_stride: a virtual index range of n x passes vectors walked grid-stride; virtual index
-///   v maps to vector v mod n. The wrap-around (rather than an outer pass loop) keeps every
-///   thread's loads in flight across pass boundaries, which matters for the cache levels, whose
-///   arrays hold fewer vectors than the grid has threads x loads in flight.
-/// - block_chunks: the arrays are cut into chunks; each block streams whole chunks front to
-///   back (persistent grid, chunks b, b + grid, ...), so DRAM sees fewer, longer sequential
-///   streams. For HBM only (the sweep decides whether it wins).
+///   v maps to vector v mod n. A round is one step of the grid, which must not exceed the array
+///   (detail::plan_stream_geometry cuts the grid where it would). The wrap-around (rather than an
+///   outer pass loop) keeps every thread's loads in flight across pass boundaries.
+/// - block_chunks: each pass is cut into near-equal pieces, at least one per block and at most
+///   the tuning's chunk each; in every round each block streams its own piece front to back, so
+///   DRAM sees fewer, longer sequential streams. For HBM only (the sweep decides whether it wins).
+///
+/// Slices: on AMD multi-XCD parts the L2 arrays are cut into one slice per XCD and block b walks
+/// slice b mod X only (detail::xcd_count), so each XCD's L2 holds its own slice. Elsewhere there
+/// is one slice.
 ///
 /// For the cache levels the grid_stride mapping also moves each thread to different vectors
 /// every step (the array length is trimmed slightly so that it does; see detail::spread_vectors),
-/// so reuse that L1 could serve instead of the level under test is rare, and on multi-XCD AMD
-/// parts every XCD's L2 ends up holding the whole (small) working set: what is measured is the
-/// aggregate L2 bandwidth with every access an L2 hit.
+/// so reuse that L1 could serve instead of the level under test is rare.
 ///
 /// 16 bytes per lane is the widest global access on these GPUs (sm_90 and CDNA3 have no 32-byte
 /// load); a "32 bytes per lane" variant would be two 16-byte accesses per lane, which is what
@@ -48,6 +53,7 @@
 #include <aaco/kernels/runner.hpp>
 #include <aaco/model/envelope.hpp>
 #include <aaco/model/memory_level.hpp>
+#include <aaco/model/profiles.hpp>
 #include <aaco/model/units.hpp>
 
 #include <algorithm>
@@ -154,13 +160,55 @@ inline working_set hbm_working_set_bytes(const device_info& dev, std::uint64_t f
     return w;
 }
 
-/// Per-array L2 working set: the whole working set (all `arrays`) must be an L2 hit.
+namespace detail {
+
+/// XCDs whose L2s a cache-level stream keeps apart on AMD multi-XCD parts: the matched datasheet
+/// profile's XCD count where the device is the whole package (all its CUs: SPX mode), else 1
+/// (not a multi-XCD part, or its layout is unknown: no profile matches, e.g. a CPX partition).
+/// Workgroups are dispatched to the XCDs round-robin in workgroup order (ROCm composable_kernel
+/// PR 3652 for MI300, iree-org/wave PR 1001 for MI350), so block b runs on XCD b mod X; a stream
+/// that gives block b slice b mod X keeps each XCD's L2 to its own slice. Unverified here (no AMD
+/// GPU): were the dispatch different, every XCD would see every slice, its L2 could not hold
+/// them and the figure would fall, never rise.
+inline std::uint32_t xcd_count(const device_info& dev) {
+    if (!has_xcd_l2(dev)) return 1;
+    const profile* p = match_profile(dev);
+    if (!p || p->l2_partitions < 2 || dev.compute_units % p->l2_partitions != 0) return 1;
+    return static_cast<std::uint32_t>(p->l2_partitions);
+}
+
+/// Slices (stream_params::groups) of a stream at `level` on `dev`: xcd_count at L2, else 1.
+inline std::uint32_t stream_groups(const device_info& dev, memory_level level) {
+    return level == memory_level::l2 ? xcd_count(dev) : 1;
+}
+
+/// L2 of one XCD on CDNA3/CDNA4 (the runtime reports the per-XCD size; capped at 4 MiB in case
+/// a runtime reports the aggregate), else the device's L2.
+inline std::uint64_t l2_instance_bytes(const device_info& dev) {
+    return has_xcd_l2(dev) ? std::min(dev.l2_bytes, cdna3_xcd_l2_bytes) : dev.l2_bytes;
+}
+
+/// "memory.<level>.<op>", and "memory.l2_whole.<op>" for the whole-L2 scope.
+inline std::string stream_key(memory_level level, stream_op op, memory_scope scope = memory_scope::roof) {
+    return "memory." + std::string(to_string(level)) + (scope == memory_scope::whole ? "_whole" : "") + "." +
+           std::string(to_string(op));
+}
+
+/// "<level> <scope>", e.g. "l2 roof", "l2 whole": how a figure's method string starts.
+inline std::string scope_label(memory_level level, memory_scope scope) {
+    return std::string(to_string(level)) + " " + std::string(to_string(scope));
+}
+
+} // namespace detail
+
+/// Per-array working set of the L2 roof (memory_scope::roof): the whole working set (all
+/// `arrays`) is an L2 hit at the level's best.
 /// - NVIDIA: Hopper's (and A100's) L2 is two partitions; a line used by SMs on both sides can be
-///   held by both, so the total is kept to half of one partition: L2 / 4.
-/// - AMD: every XCD's L2 ends up holding the whole working set (see this file's header), so the
-///   total is half of one XCD's L2: 2 MiB on MI300X (4 MiB per XCD; the runtime reports the
-///   per-XCD size, and it is capped at 4 MiB on CDNA3/4 in case a runtime reports the aggregate).
-///   On gfx90a/gfx908 the single L2 of the device (GCD) is used the same way.
+///   held by both, so the total is kept on the near-partition plateau: 4 MiB, at most L2 / 4.
+/// - AMD multi-XCD (CDNA3/4) with a known XCD count X (detail::xcd_count): half of each XCD's L2,
+///   X slices in all, each XCD's CUs reading their own (16 MiB on MI300X: 8 x 2 MiB). With X
+///   unknown: half of one XCD's L2, read by every CU.
+/// - AMD gfx90a/gfx908: half of the device's (GCD's) single L2.
 inline working_set l2_working_set_bytes(const device_info& dev, int arrays = 3) {
     detail::require_arrays("l2_working_set_bytes", arrays);
     working_set w;
@@ -170,11 +218,18 @@ inline working_set l2_working_set_bytes(const device_info& dev, int arrays = 3) 
     }
     std::uint64_t total = 0;
     if (detail::is_amd(dev)) {
-        const std::uint64_t l2 = detail::has_xcd_l2(dev) ? std::min(dev.l2_bytes, detail::cdna3_xcd_l2_bytes)
-                                                         : dev.l2_bytes;
-        total = l2 / 2;
-        w.note = "L2 working set: " + detail::size_text(total) +
-                 " in all, half of one XCD's L2, read by every CU (aggregate L2 hit bandwidth)";
+        const std::uint64_t l2 = detail::l2_instance_bytes(dev);
+        const std::uint32_t xcds = detail::xcd_count(dev);
+        total = xcds * (l2 / 2);
+        if (xcds > 1)
+            w.note = "L2 roof: " + detail::size_text(total) + " in all, " + detail::size_text(l2 / 2) +
+                     " (half of one XCD's " + detail::size_text(l2) + " L2) in each of " + std::to_string(xcds) +
+                     " XCDs, each XCD's CUs reading their own slice";
+        else if (detail::has_xcd_l2(dev))
+            w.note = "L2 roof: " + detail::size_text(total) + " in all, half of one XCD's " + detail::size_text(l2) +
+                     " L2, read by every CU (the XCD count of this device is unknown)";
+        else
+            w.note = "L2 roof: " + detail::size_text(total) + " in all, half of the " + detail::size_text(l2) + " L2";
     } else {
         // Hopper/Ampere L2 is two partitions, and a line homed in the far one is also cached in
         // the near one while room allows. tune_stream on an H200 (2026-11-26, .cg loads): 13.1
@@ -182,8 +237,44 @@ inline working_set l2_working_set_bytes(const device_info& dev, int arrays = 3) 
         // is the near-partition plateau, and still 16x what one SM's L1 could hold were .cg
         // ignored.
         total = std::min<std::uint64_t>(std::uint64_t{4} << 20, dev.l2_bytes / 4);
-        w.note = "L2 working set: " + detail::size_text(total) +
-                 " in all, on the near-partition plateau of the two L2 partitions";
+        w.note = "L2 roof: " + detail::size_text(total) + " in all, on the near-partition plateau of the " +
+                 detail::size_text(dev.l2_bytes) + " L2's two partitions";
+    }
+    w.bytes = detail::round_to_granule(total / static_cast<std::uint64_t>(arrays));
+    return w;
+}
+
+/// Per-array working set of the whole-L2 figure (memory_scope::whole), reported beside the roof:
+/// three quarters of all the L2 there is, in all `arrays`, so that the figure shows what a
+/// working set spread over the whole cache gets (NVIDIA: both partitions, with the far-partition
+/// traffic; AMD multi-XCD: 3/4 of each XCD's L2 in each XCD, each XCD's CUs reading their own
+/// slice). Three quarters leaves room for the lines the hash places unevenly and for other
+/// data (page tables, the partial sums). bytes = 0 where that cannot be measured: no L2 size,
+/// or an AMD multi-XCD device whose XCD count is unknown.
+inline working_set l2_whole_working_set_bytes(const device_info& dev, int arrays = 3) {
+    detail::require_arrays("l2_whole_working_set_bytes", arrays);
+    working_set w;
+    if (dev.l2_bytes == 0) {
+        w.note = "the device reports no L2 size";
+        return w;
+    }
+    std::uint64_t total = 0;
+    if (detail::has_xcd_l2(dev)) {
+        const std::uint64_t l2 = detail::l2_instance_bytes(dev);
+        const std::uint32_t xcds = detail::xcd_count(dev);
+        if (xcds < 2) {
+            w.note = "the XCD count of this device is unknown (no datasheet profile matches " + dev.name + " with " +
+                     std::to_string(dev.compute_units) + " CUs), so the whole L2 cannot be split per XCD";
+            return w;
+        }
+        total = xcds * (l2 / 4 * 3);
+        w.note = "whole L2: " + detail::size_text(total) + " in all, " + detail::size_text(l2 / 4 * 3) +
+                 " (3/4 of one XCD's " + detail::size_text(l2) + " L2) in each of " + std::to_string(xcds) +
+                 " XCDs, each XCD's CUs reading their own slice";
+    } else {
+        total = dev.l2_bytes / 4 * 3;
+        w.note = "whole L2: " + detail::size_text(total) + " in all, 3/4 of the " + detail::size_text(dev.l2_bytes) +
+                 " L2" + (detail::is_amd(dev) ? "" : ", over both partitions");
     }
     w.bytes = detail::round_to_granule(total / static_cast<std::uint64_t>(arrays));
     return w;
@@ -238,15 +329,16 @@ constexpr std::uint64_t index_plus_seed_sum(std::uint64_t words, std::uint32_t s
     return sum;
 }
 
-/// Picks the vector count of a cache-level array. One step of the kernel advances every slot by
-/// `advance` = in_flight x grid threads vectors, i.e. by advance mod n around the array. If that
-/// (or twice or three times it) lands near 0, a thread re-reads within a few steps the vectors it
-/// just read, and its SM/CU's L1 may serve them instead of the level under test. (On MI300X with
-/// the default tuning advance is an exact multiple of a 2 MiB array.) So: the largest n' in
-/// [n - n/8, n], a multiple of 256 vectors (4 KiB), for which j x advance mod n' stays at least
-/// n'/8 away from 0 for j = 1, 2, 3; when none does, the best n' seen. Arrays not shorter than
-/// 3 x advance are returned as they are (the walk never comes back within 3 steps).
-constexpr std::uint64_t spread_vectors(std::uint64_t n, std::uint64_t advance) {
+/// Picks the vector count of a cache-level array (or of one slice of it). One step of the
+/// kernel advances every slot by `advance` = in_flight x the group's threads vectors, i.e. by
+/// advance mod n around the slice. If that (or twice or three times it) lands near 0, a thread
+/// re-reads within a few steps the vectors it just read, and its SM/CU's L1 may serve them
+/// instead of the level under test. So: the largest n' in [max(n - n/8, min_vectors), n], a
+/// multiple of 256 vectors (4 KiB), for which j x advance mod n' stays at least n'/8 away from 0
+/// for j = 1, 2, 3; when none does, the best n' seen. Arrays not shorter than 3 x advance are
+/// returned as they are (the walk never comes back within 3 steps). `min_vectors`: the runner
+/// passes one round (in_flight x threads), which the slice must not fall below (stream_walk).
+constexpr std::uint64_t spread_vectors(std::uint64_t n, std::uint64_t advance, std::uint64_t min_vectors = 0) {
     constexpr std::uint64_t granule = 256;
     if (n < 2 * granule || advance == 0 || n >= 3 * advance) return n;
     auto distance = [advance](std::uint64_t m) {
@@ -258,7 +350,8 @@ constexpr std::uint64_t spread_vectors(std::uint64_t n, std::uint64_t advance) {
         return d;
     };
     std::uint64_t best = n, best_distance = distance(n);
-    for (std::uint64_t m = n / granule * granule; m >= granule && m + n / 8 >= n; m -= granule) {
+    for (std::uint64_t m = n / granule * granule; m >= granule && m >= min_vectors && m + n / 8 >= n;
+         m -= granule) {
         const std::uint64_t d = distance(m);
         if (d * 8 >= m) return m;
         if (d > best_distance) {
@@ -277,12 +370,13 @@ constexpr std::uint64_t spread_vectors(std::uint64_t n, std::uint64_t advance) {
 
 /// How a launch's threads walk the arrays (see this file's header).
 enum class stream_mapping {
-    /// Every thread strides through the whole array by the grid's thread count; the grid's
-    /// accesses at any moment form one contiguous window. Wraps around for passes > 1.
+    /// Every thread strides through the whole array (slice) by the grid's (group's) thread
+    /// count; one step of the grid is one contiguous window, at most the array. Wraps around for
+    /// passes > 1.
     grid_stride,
-    /// The arrays are cut into chunks of `chunk_bytes`; block b streams chunks b, b + grid,
-    /// b + 2 grid, ... (over all passes), each chunk front to back with the block's threads
-    /// side by side. Fewer, longer sequential streams per DRAM page.
+    /// Each pass is cut into near-equal pieces of at most `chunk_bytes`, a whole number of
+    /// pieces per block; in each round every block streams its own piece front to back with its
+    /// threads side by side. Fewer, longer sequential streams per DRAM page.
     block_chunks,
 };
 
@@ -299,16 +393,22 @@ constexpr std::string_view to_string(stream_mapping m) {
 //   in_flight        16-byte accesses in flight per thread per array
 //   load, store      cache policies (arch/cache_hints.hpp)
 //   mapping          stream_mapping
-//   chunk_bytes      block_chunks only: bytes per chunk (a multiple of 16 x block_threads x in_flight)
+//   chunk_bytes      block_chunks only: the largest piece a block streams per round (a multiple
+//                    of 16 x block_threads x in_flight); 0 for grid_stride
 
 // The four NVIDIA structs below come from tune_stream's second run, 2026-11-26, on an NVIDIA
 // H200 (132 SMs, 60 MB L2, driver 580.159.04): 2630 configurations (6 load x 2 store policies,
 // 1-16 in flight, 1-8 blocks/SM, grid_stride and block_chunks of 64 KiB-1 MiB), every one
 // verified; 1 GiB per array; the same run's cudaMemcpy device-to-device moved 4247.7 GB/s.
+// That run used the mapping before 2026-12 rounds: its block_chunks figures (the read below)
+// include ~3% of L2 re-reads (1056 blocks on the 1024 chunks of a pass, see stream_walk), and
+// its L2 figures at 8 blocks/SM had grids whose step exceeded a 4 MiB array. The values stay
+// until tune_stream is run again with the fixed mapping; the figures quoted are that run's.
 
-/// NVIDIA HBM read: 4627.4 GB/s (block_chunks of 1 MiB, .cg, 4 in flight, 8 blocks/SM). Each
-/// block streaming its own contiguous megabyte keeps DRAM pages open longer than grid-striding
-/// across the whole array (grid_stride's best: 4583).
+/// NVIDIA HBM read: 4627.4 GB/s with the old mapping, inflated by its L2 re-reads (block_chunks
+/// of 1 MiB, .cg, 4 in flight, 8 blocks/SM; grid_stride's best, which had none: 4583). Each
+/// block streaming its own contiguous ~1 MiB keeps DRAM pages open longer than grid-striding
+/// across the whole array; with 1056 blocks a 1 GiB pass is now 1056 pieces of ~0.97 MiB.
 struct nvidia_hbm_read_tuning {
     static constexpr int block_threads = 256;
     static constexpr int blocks_per_unit = 8;
@@ -347,9 +447,12 @@ struct nvidia_hbm_copy_tuning {
 };
 
 /// NVIDIA L2 (and any cache level), every op: 13065.7 GB/s on a 3.7 MiB working set (.cg, 1 in
-/// flight, 8 blocks/SM, grid_stride); 10226 at 8 MiB and ~9900 at 15 MiB: working sets that
-/// fit twice into one partition are served from the near partition (see l2_working_set_bytes).
-/// .cg caches in L2 only, so L1 cannot serve a read; plain stores keep written lines in L2.
+/// flight, 8 blocks/SM, grid_stride; old mapping: that grid's step of 4.1 MiB exceeded the
+/// array, so some lines were read twice at once); 10226 at 8 MiB and ~9900 at 15 MiB: working
+/// sets that fit twice into one partition are served from the near partition (see
+/// l2_working_set_bytes). On the 4 MiB roof array the grid is now cut to 7 blocks/SM
+/// (plan_stream_geometry). .cg caches in L2 only, so L1 cannot serve a read; plain stores keep
+/// written lines in L2.
 struct nvidia_cache_stream_tuning {
     static constexpr int block_threads = 256;
     static constexpr int blocks_per_unit = 8;
@@ -376,6 +479,8 @@ struct amd_hbm_stream_tuning {
 
 /// AMD L2 and Infinity Cache levels, every op. Untuned: as amd_hbm_stream_tuning, but plain
 /// loads and stores, because nontemporal accesses may skip allocation in the cache under test.
+/// On the MI300X L2 roof (a 2 MiB slice per XCD) the grid is cut to 3 blocks per CU, so that one
+/// round (3 x 38 CUs x 256 threads x 4 x 16 B = 1.8 MiB per XCD) fits the slice.
 struct amd_cache_stream_tuning {
     static constexpr int block_threads = 256;
     static constexpr int blocks_per_unit = 0;
@@ -406,8 +511,8 @@ template <class Tuning>
 constexpr bool valid_tuning() {
     return Tuning::block_threads > 0 && Tuning::block_threads % 64 == 0 && Tuning::blocks_per_unit >= 0 &&
            Tuning::in_flight >= 1 && Tuning::in_flight <= 16 &&
-           (Tuning::mapping == stream_mapping::grid_stride ||
-            (Tuning::chunk_bytes > 0 &&
+           ((Tuning::mapping == stream_mapping::grid_stride && Tuning::chunk_bytes == 0) ||
+            (Tuning::mapping == stream_mapping::block_chunks && Tuning::chunk_bytes > 0 &&
              Tuning::chunk_bytes % (16ull * Tuning::block_threads * Tuning::in_flight) == 0));
 }
 static_assert(valid_tuning<nvidia_hbm_read_tuning>() && valid_tuning<nvidia_hbm_write_tuning>() &&
@@ -431,18 +536,29 @@ static_assert(valid_tuning<nvidia_hbm_read_tuning>() && valid_tuning<nvidia_hbm_
 
 namespace detail {
 
-/// Arguments of one stream launch (by value).
+/// Unit of the block_chunks pieces: 32 vectors = 512 bytes, one warp's 16-byte accesses of one
+/// step, so every piece starts on a 512-byte boundary and each warp access stays coalesced.
+inline constexpr std::uint32_t piece_unit_vectors = 32;
+
+/// Arguments of one stream launch (by value). Made by make_stream_params, which checks them.
 struct stream_params {
     const void* in0 = nullptr;        ///< read/copy: source; triad: b
     const void* in1 = nullptr;        ///< triad: c
     void* out = nullptr;              ///< write/copy/triad: destination
     std::uint32_t* partial = nullptr; ///< read: one 32-bit sum per thread (grid x block threads)
-    std::uint32_t vectors = 0;        ///< 16-byte vectors per array, n (< 2^31)
-    std::uint32_t step = 0;           ///< grid_stride: (in_flight x grid threads) mod n, a slot's advance per step
-    std::uint32_t chunk_vectors = 0;  ///< block_chunks: vectors per chunk (<= 2^24)
-    std::uint32_t hop = 0;            ///< grid_stride: (grid threads) mod n, between a thread's slots
-    std::uint64_t per_thread = 0;     ///< grid_stride: (n x passes) / grid threads
-    std::uint64_t extra = 0;          ///< grid_stride: (n x passes) mod grid threads; threads below it do one more
+    stream_mapping mapping = stream_mapping::grid_stride; ///< the walk these parameters are for
+    std::uint32_t vectors = 0;        ///< 16-byte vectors per array, n (<= 2^31)
+    std::uint32_t groups = 1;         ///< G: block b works in slice b mod G only (divides grid and n)
+    std::uint32_t slice = 0;          ///< vectors per slice, n / G
+    // grid_stride
+    std::uint32_t hop = 0;            ///< threads per group, T = (grid / G) x block threads
+    std::uint32_t step = 0;           ///< InFlight x T (<= slice): one round, a slot's advance per step
+    std::uint64_t per_thread = 0;     ///< (slice x passes) / T
+    std::uint64_t extra = 0;          ///< (slice x passes) mod T; threads below it do one more
+    // block_chunks
+    std::uint32_t rounds_per_pass = 0; ///< pieces each block streams per pass
+    std::uint32_t piece_units = 0;    ///< units (piece_unit_vectors each) of a short piece
+    std::uint32_t long_pieces = 0;    ///< pieces 0 .. long_pieces - 1 of a pass have one unit more
 
     std::uint64_t passes = 0;         ///< every vector is touched this many times
     std::uint32_t seed = 0;           ///< write: word i = i + seed; copy: out = in + seed
@@ -451,36 +567,56 @@ struct stream_params {
 
 /// The vector indices thread `thread` of block `block` (of `grid` blocks of BlockThreads)
 /// touches in one launch, in the order it touches them: `full(idx)` for each step of InFlight
-/// accesses issued together (idx[0..InFlight-1]), `one(i)` for each access of the tail. The
+/// accesses issued together (idx[0..InFlight-1]), `one(i)` for each access of a tail. The
 /// kernel and the host tests (which simulate whole grids with it) share this code, so a
-/// mapping bug shows up on the host. Over the whole grid every vector in [0, p.vectors) is
-/// touched exactly p.passes times, whatever the geometry.
+/// mapping bug shows up on the host.
+///
+/// A launch is a sequence of rounds, and the walk guarantees, for every geometry that
+/// make_stream_params accepts (tests/host/test_stream_mapping.cpp checks every tuning entry
+/// over many device shapes):
+/// - every vector of [0, p.vectors) is touched exactly p.passes times, once per pass;
+/// - within one round no two threads, of the same block or of different blocks, touch the same
+///   vector, so no access of a round can be served by a cache from another access of that round
+///   (the first H200 HBM read figure was inflated ~3% by exactly that: 1056 blocks on the 1024
+///   chunks of a pass, blocks b and b + 1024 reading the same chunk at once);
+/// - block b works in slice b mod G only: vectors [g x slice, (g + 1) x slice).
+///
+/// grid_stride: in each group, virtual indices t, t + T, t + 2T, ... below slice x passes (t:
+/// the thread's index in its group, T: the group's threads); virtual v is vector v mod slice
+/// of the slice, so pass k is virtual [k x slice, (k + 1) x slice). A round is one step: the
+/// group's InFlight x T consecutive virtual indices, all distinct vectors because
+/// make_stream_params requires InFlight x T <= slice. The wrap-around (rather than an outer
+/// pass loop) keeps every thread's loads in flight across pass boundaries.
+///
+/// block_chunks: each pass over a slice is cut into rounds_per_pass x (grid / G) pieces of
+/// near-equal length (whole 512-byte units, at most the tuning's chunk); in round r of a pass
+/// the group's k-th block streams piece r x (grid / G) + k of that pass, front to back, with
+/// the block's threads side by side. A round's pieces are disjoint and belong to one pass.
 template <stream_mapping M, int BlockThreads, int InFlight, class Full, class One>
 AACO_HOST_DEVICE inline void stream_walk(const stream_params& p, std::uint32_t block, std::uint32_t thread,
                                          std::uint32_t grid, Full&& full, One&& one) {
-    const std::uint32_t n = p.vectors;
+    const std::uint32_t groups = p.groups;
+    const std::uint32_t member = block / groups;                  // the block's index in its group
+    const std::uint32_t lo = (block - member * groups) * p.slice; // its slice's first vector
     std::uint32_t idx[InFlight];
     if constexpr (M == stream_mapping::grid_stride) {
-        // Virtual indices t, t + threads, t + 2 threads, ... below n x passes; virtual v is
-        // vector v mod n. Slot u takes every InFlight-th of them and advances by p.step.
         // Per-thread counts and the slot spacing come from the host (make_stream_params): a
         // 64-bit division on NVIDIA is a call whose register saves ptxas reports as spills.
-        const std::uint32_t t = block * static_cast<std::uint32_t>(BlockThreads) + thread; // < 2^32 (checked)
+        (void)grid;
+        const std::uint32_t t = member * static_cast<std::uint32_t>(BlockThreads) + thread; // < T <= slice
         const std::uint64_t count = p.per_thread + (t < p.extra ? 1 : 0);
-        idx[0] = t % n;
+        const std::uint32_t hi = lo + p.slice; // <= n <= 2^31
+        idx[0] = lo + t;
         AACO_STREAM_UNROLL
-        for (int u = 1; u < InFlight; ++u) {
-            idx[u] = idx[u - 1] + p.hop; // both < n <= 2^31: no overflow
-            if (idx[u] >= n) idx[u] -= n;
-        }
+        for (int u = 1; u < InFlight; ++u) idx[u] = idx[u - 1] + p.hop; // t + u T < InFlight T <= slice
         // Rolled: one step already has InFlight independent accesses per array in flight.
         AACO_STREAM_ROLLED
         for (std::uint64_t g = count / InFlight; g != 0; --g) {
             full(static_cast<const std::uint32_t*>(idx));
             AACO_STREAM_UNROLL
             for (int u = 0; u < InFlight; ++u) {
-                idx[u] += p.step; // idx < n and step < n <= 2^31: no overflow
-                if (idx[u] >= n) idx[u] -= n;
+                idx[u] += p.step; // idx < hi <= 2^31 and step <= slice: no overflow, one wrap at most
+                if (idx[u] >= hi) idx[u] -= p.slice;
             }
         }
         const auto rest = static_cast<int>(count % InFlight);
@@ -489,62 +625,187 @@ AACO_HOST_DEVICE inline void stream_walk(const stream_params& p, std::uint32_t b
             if (u < rest) one(idx[u]);
     } else {
         static_assert(M == stream_mapping::block_chunks, "unknown stream_mapping");
-        // Chunk c (over all passes) is chunk c mod cpp of its pass; block b takes chunks
-        // b, b + grid, ...; pos tracks c mod cpp without a 64-bit division per chunk.
         constexpr std::uint32_t span = static_cast<std::uint32_t>(BlockThreads) * InFlight;
-        const std::uint32_t chunk = p.chunk_vectors;
-        const std::uint64_t cpp = (static_cast<std::uint64_t>(n) + chunk - 1) / chunk;
-        const std::uint64_t chunks = cpp * p.passes;
-        const std::uint64_t advance = grid % cpp;
-        std::uint64_t pos = block % cpp;
-        for (std::uint64_t c = block; c < chunks; c += grid) {
-            const auto base = static_cast<std::uint32_t>(pos * chunk);
-            const std::uint32_t len = n - base < chunk ? n - base : chunk;
+        constexpr std::uint32_t unit = piece_unit_vectors;
+        const std::uint32_t blocks = grid / groups; // pieces per round
+        const std::uint64_t rounds = p.passes * p.rounds_per_pass;
+        std::uint32_t round_in_pass = 0;
+        for (std::uint64_t r = 0; r < rounds; ++r) {
+            // Piece k of the pass: units [k q + min(k, long), ...), q + 1 of them for k < long.
+            // k q <= the slice's units <= 2^26, and x 32 stays below 2^32.
+            const std::uint32_t k = round_in_pass * blocks + member;
+            const bool longer = k < p.long_pieces;
+            const std::uint32_t first = k * p.piece_units + (longer ? k : p.long_pieces);
+            const std::uint32_t units = p.piece_units + (longer ? 1u : 0u);
+            const std::uint32_t begin = first * unit < p.slice ? first * unit : p.slice;
+            const std::uint32_t end = (first + units) * unit < p.slice ? (first + units) * unit : p.slice;
+            const std::uint32_t base = lo + begin;
+            const std::uint32_t len = end - begin;
             std::uint32_t i = thread;
             for (; i + (InFlight - 1) * static_cast<std::uint32_t>(BlockThreads) < len; i += span) {
                 AACO_STREAM_UNROLL
-        for (int u = 0; u < InFlight; ++u) idx[u] = base + i + static_cast<std::uint32_t>(u * BlockThreads);
+                for (int u = 0; u < InFlight; ++u) idx[u] = base + i + static_cast<std::uint32_t>(u * BlockThreads);
                 full(static_cast<const std::uint32_t*>(idx));
             }
             AACO_STREAM_UNROLL
-        for (int u = 0; u < InFlight; ++u)
+            for (int u = 0; u < InFlight; ++u)
                 if (i + static_cast<std::uint32_t>(u * BlockThreads) < len)
                     one(base + i + static_cast<std::uint32_t>(u * BlockThreads));
-            pos += advance;
-            if (pos >= cpp) pos -= cpp;
+            if (++round_in_pass == p.rounds_per_pass) round_in_pass = 0;
         }
     }
 }
 
 /// Largest array the kernel's 32-bit vector indices allow (2^31 vectors = 32 GiB).
 inline constexpr std::uint64_t max_stream_array_bytes = (std::uint64_t{1} << 31) * 16;
-/// Largest chunk of the block_chunks mapping (2^24 vectors = 256 MiB), so that in-chunk
-/// offsets stay far from 32-bit overflow.
+/// Largest chunk of the block_chunks mapping (2^24 vectors = 256 MiB).
 inline constexpr std::uint64_t max_chunk_vectors = std::uint64_t{1} << 24;
 
-/// Parameters of a launch with `grid` blocks of `block_threads` making `passes` passes over
-/// `vectors` vectors; `chunk_bytes` for block_chunks (0 for grid_stride). Throws
-/// invalid_argument on a geometry the kernel cannot run.
-inline stream_params make_stream_params(std::uint32_t vectors, std::uint64_t passes, unsigned grid,
-                                        int block_threads, int in_flight, std::uint64_t chunk_bytes = 0) {
-    if (vectors == 0 || grid == 0 || block_threads <= 0 || in_flight <= 0)
-        throw invalid_argument("make_stream_params: vectors, grid, block_threads and in_flight must be > 0");
-    if (chunk_bytes % 16 != 0 || chunk_bytes / 16 > max_chunk_vectors)
-        throw invalid_argument("make_stream_params: chunk_bytes must be a multiple of 16 and <= 256 MiB, got " +
-                               std::to_string(chunk_bytes));
+/// Most blocks a group may have under grid_stride so that one round (in_flight x the group's
+/// threads) fits its slice of `slice` vectors.
+constexpr std::uint64_t max_round_blocks(std::uint64_t slice, int block_threads, int in_flight) {
+    return block_threads > 0 && in_flight > 0
+               ? slice / (static_cast<std::uint64_t>(block_threads) * static_cast<std::uint64_t>(in_flight))
+               : 0;
+}
+
+/// Parameters of a launch of `mapping` with `grid` blocks of `block_threads` making `passes`
+/// passes over `vectors` vectors in `groups` slices; `chunk_bytes`: block_chunks' largest piece
+/// (must be 0 for grid_stride). Throws invalid_argument on a geometry the walk cannot run with
+/// its guarantees (see stream_walk), naming the value and what it must be.
+inline stream_params make_stream_params(stream_mapping mapping, std::uint32_t vectors, std::uint64_t passes,
+                                        unsigned grid, int block_threads, int in_flight,
+                                        std::uint64_t chunk_bytes = 0, std::uint32_t groups = 1) {
+    const std::string where = "make_stream_params(" + std::string(to_string(mapping)) + "): ";
+    if (vectors == 0 || vectors > (std::uint64_t{1} << 31) || grid == 0 || block_threads <= 0 || in_flight <= 0)
+        throw invalid_argument(where + "vectors must be in [1, 2^31] and grid, block_threads, in_flight > 0; got " +
+                               std::to_string(vectors) + " vectors, grid " + std::to_string(grid) + ", " +
+                               std::to_string(block_threads) + " threads, " + std::to_string(in_flight) +
+                               " in flight");
+    if (groups == 0 || grid % groups != 0 || vectors % groups != 0)
+        throw invalid_argument(where + "groups (" + std::to_string(groups) + ") must divide the grid (" +
+                               std::to_string(grid) + ") and the vectors (" + std::to_string(vectors) + ")");
     const std::uint64_t threads = static_cast<std::uint64_t>(grid) * static_cast<std::uint64_t>(block_threads);
     if (threads >= (std::uint64_t{1} << 32))
-        throw invalid_argument("make_stream_params: grid x block_threads must be < 2^32");
+        throw invalid_argument(where + "grid x block_threads must be < 2^32, got " + std::to_string(threads));
     stream_params p;
+    p.mapping = mapping;
     p.vectors = vectors;
+    p.groups = groups;
+    p.slice = vectors / groups;
     p.passes = passes;
-    p.step = static_cast<std::uint32_t>((static_cast<std::uint64_t>(in_flight) * threads) % vectors);
-    p.hop = static_cast<std::uint32_t>(threads % vectors);
-    const std::uint64_t total = static_cast<std::uint64_t>(vectors) * passes;
-    p.per_thread = total / threads;
-    p.extra = total % threads;
-    p.chunk_vectors = static_cast<std::uint32_t>(chunk_bytes / 16);
+    const std::uint64_t blocks = grid / groups;
+    if (mapping == stream_mapping::grid_stride) {
+        if (chunk_bytes != 0)
+            throw invalid_argument(where + "chunk_bytes is for block_chunks only, got " + std::to_string(chunk_bytes));
+        const std::uint64_t group_threads = blocks * static_cast<std::uint64_t>(block_threads);
+        const std::uint64_t round = group_threads * static_cast<std::uint64_t>(in_flight);
+        if (round > p.slice)
+            throw invalid_argument(where + "one round (" + std::to_string(in_flight) + " in flight x " +
+                                   std::to_string(group_threads) + " threads per group = " + std::to_string(round) +
+                                   " vectors) exceeds the " + std::to_string(p.slice) +
+                                   " vectors of a slice, so two threads would read the same bytes at once; use at "
+                                   "most " + std::to_string(max_round_blocks(p.slice, block_threads, in_flight)) +
+                                   " blocks per group");
+        p.hop = static_cast<std::uint32_t>(group_threads);
+        p.step = static_cast<std::uint32_t>(round);
+        const std::uint64_t total = static_cast<std::uint64_t>(p.slice) * passes;
+        p.per_thread = total / group_threads;
+        p.extra = total % group_threads;
+    } else {
+        if (chunk_bytes == 0 || chunk_bytes % 16 != 0 || chunk_bytes / 16 > max_chunk_vectors)
+            throw invalid_argument(where + "chunk_bytes must be a multiple of 16 in [16 B, 256 MiB], got " +
+                                   std::to_string(chunk_bytes));
+        const std::uint64_t chunk = chunk_bytes / 16;
+        const std::uint64_t units = (p.slice + piece_unit_vectors - 1) / piece_unit_vectors;
+        const std::uint64_t rounds = (p.slice + blocks * chunk - 1) / (blocks * chunk); // >= 1
+        const std::uint64_t pieces = rounds * blocks;
+        if (pieces >= (std::uint64_t{1} << 32))
+            throw invalid_argument(where + "too many pieces per pass (" + std::to_string(pieces) + ")");
+        p.rounds_per_pass = static_cast<std::uint32_t>(rounds);
+        p.piece_units = static_cast<std::uint32_t>(units / pieces);
+        p.long_pieces = static_cast<std::uint32_t>(units % pieces);
+    }
     return p;
+}
+
+/// Bytes a launch with `p` requests per array: every vector p.passes times (stream_walk's
+/// guarantee). What the runners count as the launch's work, per array.
+constexpr double requested_bytes_per_array(const stream_params& p) {
+    return 16.0 * static_cast<double>(p.vectors) * static_cast<double>(p.passes);
+}
+
+/// Launch geometry of a stream runner, from plan_stream_geometry.
+struct stream_geometry {
+    unsigned grid = 0;         ///< blocks
+    int blocks_per_unit = 0;   ///< grid / units; 0 when the grid is not whole blocks per SM/CU
+    std::uint32_t vectors = 0; ///< vectors per array the launches use (<= those allocated)
+    std::uint32_t groups = 1;  ///< slices (stream_params::groups)
+    std::string note;          ///< why the grid is below the tuning's; "" when it is not
+};
+
+/// Plans a stream runner's launch of `mapping` with `block_threads` x `in_flight` on `units`
+/// SMs/CUs in `groups` slices (the runners and tune_stream use it; tests/host/
+/// test_stream_mapping.cpp simulates the walk at the geometries it plans):
+/// - blocks per SM/CU: `tuned_blocks_per_unit` (0 = as many as fit) capped at `fit`, the
+///   occupancy, so that the whole grid is resident;
+/// - `vectors` (per array, allocated) is cut to a multiple of groups x 256 vectors (4 KiB
+///   slices) when groups > 1;
+/// - grid_stride only: the grid is cut so that one round fits a slice (stream_walk's guarantee
+///   that no two threads read the same bytes at once), to whole blocks per SM/CU where that
+///   leaves at least one, else to fewer blocks than SMs/CUs; at the cache levels (`level` !=
+///   hbm) the slice is then trimmed by spread_vectors, never below one round.
+/// Throws runtime_error when no block fits, invalid_argument when the geometry is impossible
+/// (units not a multiple of groups, a slice smaller than one block's round).
+inline stream_geometry plan_stream_geometry(memory_level level, stream_mapping mapping, int block_threads,
+                                            int in_flight, int tuned_blocks_per_unit, int fit, int units,
+                                            std::uint64_t vectors, std::uint32_t groups = 1) {
+    if (units < 1 || block_threads < 1 || in_flight < 1 || groups < 1 || tuned_blocks_per_unit < 0)
+        throw invalid_argument("plan_stream_geometry: units, block_threads, in_flight and groups must be >= 1 and "
+                               "blocks per unit >= 0; got " + std::to_string(units) + ", " +
+                               std::to_string(block_threads) + ", " + std::to_string(in_flight) + ", " +
+                               std::to_string(groups) + ", " + std::to_string(tuned_blocks_per_unit));
+    if (fit < 1) throw runtime_error("plan_stream_geometry: no block of the kernel fits on an SM/CU", 0);
+    if (static_cast<std::uint64_t>(units) % groups != 0)
+        throw invalid_argument("plan_stream_geometry: " + std::to_string(units) + " SMs/CUs cannot be split into " +
+                               std::to_string(groups) + " equal groups");
+    if (vectors > (std::uint64_t{1} << 31))
+        throw invalid_argument("plan_stream_geometry: " + std::to_string(vectors) + " vectors per array, at most 2^31");
+    std::uint64_t slice = vectors / groups;
+    if (groups > 1 && slice >= 256) slice = slice / 256 * 256;
+    if (slice == 0)
+        throw invalid_argument("plan_stream_geometry: " + std::to_string(vectors) + " vectors cannot be split into " +
+                               std::to_string(groups) + " slices");
+    int per_unit = tuned_blocks_per_unit > 0 ? std::min(tuned_blocks_per_unit, fit) : fit;
+    const std::uint64_t units_per_group = static_cast<std::uint64_t>(units) / groups;
+    std::uint64_t blocks = units_per_group * static_cast<std::uint64_t>(per_unit); // per group
+    stream_geometry g;
+    g.groups = groups;
+    if (mapping == stream_mapping::grid_stride) {
+        const std::uint64_t most = max_round_blocks(slice, block_threads, in_flight);
+        if (most == 0)
+            throw invalid_argument("plan_stream_geometry: a slice of " + std::to_string(slice) +
+                                   " vectors is smaller than one block's round of " +
+                                   std::to_string(block_threads * in_flight) + " vectors");
+        if (blocks > most) {
+            const std::uint64_t whole = most / units_per_group;
+            const std::uint64_t wanted = blocks;
+            blocks = whole >= 1 ? whole * units_per_group : most;
+            per_unit = whole >= 1 ? static_cast<int>(whole) : 0;
+            g.note = "grid cut from " + std::to_string(wanted * groups) + " to " + std::to_string(blocks * groups) +
+                     " blocks so that one round (" + size_text(blocks * block_threads * in_flight * 16) +
+                     (groups > 1 ? " per slice" : "") + ") fits the " + size_text(slice * 16) +
+                     (groups > 1 ? " slice" : " array") + ": no two threads read the same bytes at once";
+        }
+        if (level != memory_level::hbm) {
+            const std::uint64_t round = blocks * static_cast<std::uint64_t>(block_threads) * in_flight;
+            slice = spread_vectors(slice, round, round);
+        }
+    }
+    g.grid = static_cast<unsigned>(blocks * groups);
+    g.blocks_per_unit = per_unit;
+    g.vectors = static_cast<std::uint32_t>(slice * groups);
+    return g;
 }
 
 } // namespace detail
@@ -607,7 +868,7 @@ AACO_DEVICE inline void stream_step(const stream_params& p, const std::uint32_t*
 /// The stream kernel: `passes` passes of `Op` over arrays of `vectors` 16-byte vectors, with
 /// `InFlight` accesses in flight per thread, loads with policy `LP`, stores with `SP`, and the
 /// threads walking the arrays as mapping `M` says. Launch with exactly `BlockThreads` threads
-/// per block (and p.chunk_vectors > 0 for block_chunks).
+/// per block and parameters made for `M` (detail::make_stream_params).
 template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP,
           stream_mapping M = stream_mapping::grid_stride>
 AACO_KERNEL void __launch_bounds__(BlockThreads) stream_kernel(detail::stream_params p) {
@@ -662,8 +923,9 @@ inline backend::native_stream native(void* s) { return static_cast<backend::nati
 template <stream_op Op, int BlockThreads, int InFlight, arch::load_policy LP, arch::store_policy SP,
           stream_mapping M = stream_mapping::grid_stride>
 void launch_stream(const detail::stream_params& p, unsigned grid, backend::native_stream s) {
-    if (M == stream_mapping::block_chunks && p.chunk_vectors == 0)
-        throw invalid_argument("launch_stream: block_chunks needs chunk_vectors > 0");
+    if (p.mapping != M)
+        throw invalid_argument("launch_stream: parameters made for " + std::string(to_string(p.mapping)) +
+                               ", kernel walks " + std::string(to_string(M)));
     stream_kernel<Op, BlockThreads, InFlight, LP, SP, M><<<grid, BlockThreads, 0, s>>>(p);
     AACO_BACKEND_CHECK_LAUNCH("stream_kernel");
 }
@@ -716,13 +978,15 @@ public:
         vectors_ = n;
     }
 
-    /// Launch parameters for `passes` passes on `grid` blocks; `partial` receives read's sums
-    /// (one per thread); `seed` is the per-launch value of write/copy (triad: s = seed % 8 + 1);
-    /// `chunk_bytes` for the block_chunks mapping.
-    detail::stream_params params(std::uint64_t passes, unsigned grid, int block_threads, int in_flight,
-                                 std::uint32_t* partial, std::uint32_t seed, std::uint64_t chunk_bytes = 0) {
-        detail::stream_params p =
-            detail::make_stream_params(vectors(), passes, grid, block_threads, in_flight, chunk_bytes);
+    /// Launch parameters of `mapping` for `passes` passes on `grid` blocks; `partial` receives
+    /// read's sums (one per thread); `seed` is the per-launch value of write/copy (triad: s =
+    /// seed % 8 + 1); `chunk_bytes` for block_chunks; `groups` slices (detail::stream_walk).
+    /// Throws invalid_argument on a geometry detail::make_stream_params rejects.
+    detail::stream_params params(stream_mapping mapping, std::uint64_t passes, unsigned grid, int block_threads,
+                                 int in_flight, std::uint32_t* partial, std::uint32_t seed,
+                                 std::uint64_t chunk_bytes = 0, std::uint32_t groups = 1) {
+        detail::stream_params p = detail::make_stream_params(mapping, vectors(), passes, grid, block_threads,
+                                                             in_flight, chunk_bytes, groups);
         p.in0 = in0_.data();
         p.in1 = in1_.data();
         p.out = out_.data();
@@ -798,58 +1062,72 @@ class stream_runner final : public runner {
     static_assert(detail::valid_tuning<Tuning>(), "invalid stream tuning");
 public:
     /// `array_bytes`: bytes per array (rounded down to a multiple of 16); `note`: why that size,
-    /// kept for the report (see note()).
+    /// kept for the report (see note()); `scope`: which working set of the level this is
+    /// (memory_scope::whole only at L2); `groups`: slices the array is cut into, one per group of
+    /// blocks (detail::stream_walk; the XCD count for AMD's multi-XCD L2, else 1).
     stream_runner(memory_level level, stream_op op, std::uint64_t array_bytes, const device_info& dev,
-                  std::string note = {})
-        : level_(level), op_(op), array_bytes_(array_bytes / 16 * 16), dev_(dev), note_(std::move(note)) {
+                  std::string note = {}, memory_scope scope = memory_scope::roof, std::uint32_t groups = 1)
+        : level_(level), op_(op), scope_(scope), groups_(groups), array_bytes_(array_bytes / 16 * 16), dev_(dev),
+          note_(std::move(note)) {
         if (array_bytes_ < 16 || array_bytes_ > detail::max_stream_array_bytes)
             throw invalid_argument("stream runner " + key() + ": bytes per array must be in [16, 32 GiB], got " +
                                    std::to_string(array_bytes));
         if (dev_.compute_units <= 0)
             throw invalid_argument("stream runner " + key() + ": device_info has no compute-unit count");
+        if (scope_ == memory_scope::whole && level_ != memory_level::l2)
+            throw invalid_argument("stream runner " + key() + ": the whole-cache scope exists for L2 only");
     }
 
+    /// "memory.<level>.<op>"; the whole-L2 figure is "memory.l2_whole.<op>".
     std::string key() const override {
-        return "memory." + std::string(to_string(level_)) + "." + std::string(to_string(op_));
+        return detail::stream_key(level_, op_, scope_);
     }
 
     std::string method() const override {
         const auto t = traffic(op_);
-        std::string m;
+        std::string m = detail::scope_label(level_, scope_) + ": ";
         if (t.arrays_read > 0)
             m += std::string(arch::instruction(Tuning::load)) + " x" + std::to_string(Tuning::in_flight) +
                  " in flight per thread";
         if (t.arrays_written > 0) {
-            if (!m.empty()) m += ", ";
+            if (t.arrays_read > 0) m += ", ";
             m += std::string(arch::instruction(Tuning::store)) + " x" + std::to_string(Tuning::in_flight) +
                  " per thread";
         }
         m += "; " + std::to_string(Tuning::block_threads) + " threads x ";
-        m += blocks_per_unit_ > 0 ? std::to_string(blocks_per_unit_) : std::string("max-occupancy");
-        m += " blocks per " + std::string(detail::is_amd(dev_) ? "CU" : "SM");
+        const std::string unit = detail::is_amd(dev_) ? "CU" : "SM";
+        if (grid_ == 0)
+            m += (Tuning::blocks_per_unit > 0 ? std::to_string(Tuning::blocks_per_unit) : std::string("max-occupancy")) +
+                 " blocks per " + unit;
+        else if (blocks_per_unit_ > 0)
+            m += std::to_string(blocks_per_unit_) + " blocks per " + unit;
+        else
+            m += std::to_string(grid_) + " blocks (fewer than the " + std::to_string(dev_.compute_units) + " " + unit +
+                 "s)";
         m += "; " + std::string(to_string(Tuning::mapping));
-        if (Tuning::mapping == stream_mapping::block_chunks) m += " of " + detail::size_text(Tuning::chunk_bytes);
-        m += "; " + std::to_string(t.arrays_read + t.arrays_written) + " x " + detail::size_text(array_bytes_);
+        if (Tuning::mapping == stream_mapping::block_chunks)
+            m += " (pieces of at most " + detail::size_text(Tuning::chunk_bytes) + ")";
+        if (groups_ > 1) m += " in " + std::to_string(groups_) + " slices, one per XCD (block b: slice b mod " +
+                              std::to_string(groups_) + ")";
+        m += "; working set " + detail::size_text(bytes_per_pass()) + " = " +
+             std::to_string(t.arrays_read + t.arrays_written) + " x " + detail::size_text(array_bytes_);
         if (!note_.empty()) m += " (" + note_ + ")";
+        if (!geometry_note_.empty()) m += " (" + geometry_note_ + ")";
         return m;
     }
 
     void prepare() override {
-        // A fixed count is capped at what fits, so that the whole grid is resident.
-        const int fit = occupancy();
-        blocks_per_unit_ = Tuning::blocks_per_unit > 0 ? std::min(Tuning::blocks_per_unit, fit) : fit;
-        if (blocks_per_unit_ <= 0)
-            throw runtime_error("stream runner " + key() + ": no block of the kernel fits on an SM/CU", 0);
-        grid_ = static_cast<unsigned>(dev_.compute_units) * static_cast<unsigned>(blocks_per_unit_);
+        const detail::stream_geometry g = detail::plan_stream_geometry(
+            level_, Tuning::mapping, Tuning::block_threads, Tuning::in_flight, Tuning::blocks_per_unit, occupancy(),
+            dev_.compute_units, array_bytes_ / 16, groups_);
+        grid_ = g.grid;
+        blocks_per_unit_ = g.blocks_per_unit;
+        geometry_note_ = g.note;
         // Fill on the legacy default stream, then wait: the probe's stream does not order
         // against it.
         arrays_ = std::make_unique<stream_arrays>(op_, array_bytes_, nullptr);
-        if (level_ != memory_level::hbm) {
-            // Cache levels: keep a thread's walk from returning to what its L1 just fetched.
-            const std::uint64_t advance = static_cast<std::uint64_t>(Tuning::in_flight) * grid_ * Tuning::block_threads;
-            arrays_->use_vectors(detail::spread_vectors(arrays_->vectors(), advance));
-            array_bytes_ = arrays_->array_bytes();
-        }
+        arrays_->use_vectors(g.vectors);
+        array_bytes_ = arrays_->array_bytes();
         if (op_ == stream_op::read)
             partial_ = backend::device_buffer<std::uint32_t>(static_cast<std::size_t>(grid_) * Tuning::block_threads);
         backend::synchronize();
@@ -859,8 +1137,9 @@ public:
         if (!arrays_) throw invalid_argument("stream runner " + key() + ": enqueue before prepare");
         passes_ = std::max<std::uint64_t>(repeats, 1);
         seed_ = 1 + static_cast<std::uint32_t>(launches_++ % 65536);
-        const detail::stream_params p = arrays_->params(passes_, grid_, Tuning::block_threads, Tuning::in_flight,
-                                                        partial_.data(), seed_, Tuning::chunk_bytes);
+        const detail::stream_params p =
+            arrays_->params(Tuning::mapping, passes_, grid_, Tuning::block_threads, Tuning::in_flight,
+                            partial_.data(), seed_, Tuning::chunk_bytes, groups_);
         const backend::native_stream s = detail::native(stream);
         switch (op_) {
         case stream_op::read: launch<stream_op::read>(p, s); break;
@@ -868,8 +1147,9 @@ public:
         case stream_op::copy: launch<stream_op::copy>(p, s); break;
         case stream_op::triad: launch<stream_op::triad>(p, s); break;
         }
+        // What the walk requests: every vector of every array once per pass.
         launch_work w;
-        w.bytes = static_cast<double>(bytes_per_pass()) * static_cast<double>(passes_);
+        w.bytes = detail::requested_bytes_per_array(p) * detail::arrays_of(op_);
         return w;
     }
 
@@ -888,8 +1168,13 @@ public:
     std::uint64_t array_bytes() const { return array_bytes_; }
     /// Why the working set has its size ("" when it is the level's target).
     const std::string& note() const { return note_; }
-    /// Blocks per SM/CU of the launches (known after prepare()).
+    /// Blocks per SM/CU of the launches (known after prepare(); 0 when the grid is smaller
+    /// than the SM/CU count).
     int blocks_per_unit() const { return blocks_per_unit_; }
+    /// Blocks per launch (known after prepare()).
+    unsigned grid() const { return grid_; }
+    /// Which working set of the level this runner measures.
+    memory_scope scope() const { return scope_; }
 
 private:
     template <stream_op Op>
@@ -915,9 +1200,12 @@ private:
 
     memory_level level_;
     stream_op op_;
+    memory_scope scope_;
+    std::uint32_t groups_;
     std::uint64_t array_bytes_;
     device_info dev_;
     std::string note_;
+    std::string geometry_note_;
     int blocks_per_unit_ = 0;
     unsigned grid_ = 0;
     std::unique_ptr<stream_arrays> arrays_;
@@ -933,11 +1221,16 @@ private:
 ///
 /// `working_set_bytes`: bytes per array for hbm/l2/llc, bytes per copy for the host links,
 /// ignored for shared memory. 0 = size it from the device: hbm_working_set_bytes (with the free
-/// memory now), l2_working_set_bytes, llc_working_set_bytes, host_link_bytes.
+/// memory now), l2_working_set_bytes (l2_whole_working_set_bytes for `scope` whole),
+/// llc_working_set_bytes, host_link_bytes. `scope` whole exists at L2 only (invalid_argument
+/// elsewhere).
 inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op op,
-                                                  std::uint64_t working_set_bytes, const device_info& dev) {
+                                                  std::uint64_t working_set_bytes, const device_info& dev,
+                                                  memory_scope scope = memory_scope::roof) {
     const int arrays = detail::arrays_of(op);
-    const std::string key = "memory." + std::string(to_string(level)) + "." + std::string(to_string(op));
+    const std::string key = detail::stream_key(level, op, scope);
+    if (scope == memory_scope::whole && level != memory_level::l2)
+        throw invalid_argument("make_stream_runner: " + key + ": the whole-cache scope exists for L2 only");
     // An explicit size wins; else the level's sizing rule, which must leave something to measure.
     auto pick = [&](auto&& automatic) {
         if (working_set_bytes != 0) return working_set{working_set_bytes, {}};
@@ -960,8 +1253,12 @@ inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op 
         throw invalid_argument("make_stream_runner: unknown stream_op value");
     }
     case memory_level::l2: {
-        const working_set w = pick([&] { return l2_working_set_bytes(dev, arrays); });
-        return std::make_unique<stream_runner<cache_stream_tuning>>(level, op, w.bytes, dev, w.note);
+        const working_set w = pick([&] {
+            return scope == memory_scope::whole ? l2_whole_working_set_bytes(dev, arrays)
+                                                : l2_working_set_bytes(dev, arrays);
+        });
+        return std::make_unique<stream_runner<cache_stream_tuning>>(level, op, w.bytes, dev, w.note, scope,
+                                                                    detail::stream_groups(dev, level));
     }
     case memory_level::llc: {
         if (dev.llc_bytes == 0) return nullptr;
@@ -984,8 +1281,8 @@ inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op 
 
 /// Host-only build: there are no kernels; always throws unsupported_arch_error.
 inline std::unique_ptr<runner> make_stream_runner(memory_level level, stream_op op, std::uint64_t working_set_bytes,
-                                                  const device_info& dev) {
-    (void)level, (void)op, (void)working_set_bytes, (void)dev;
+                                                  const device_info& dev, memory_scope scope = memory_scope::roof) {
+    (void)level, (void)op, (void)working_set_bytes, (void)dev, (void)scope;
     throw unsupported_arch_error("aaco was built without a GPU backend; no memory kernels");
 }
 

@@ -5,8 +5,9 @@
 /// x_j * a + b with one addend shared by all chains), so consecutive FMAs of one thread never
 /// depend on each other and the FMA latency (about 4 cycles on sm_80/sm_90 for FFMA) is hidden
 /// inside one warp; several warps per SM sub-partition hide the rest. The operands come from
-/// device tables: random finite values by default (|a| <= 15/16 so the chains stay bounded),
-/// zeros in the "cold" mode. The launch shape (chains, unroll, threads, blocks per SM, operand
+/// device tables: random_operand_distribution's values by default (kernels/operand_fill.hpp;
+/// the multipliers a are redrawn when they round to exactly +-1, so |a| < 1 keeps the chains
+/// bounded), zeros in the "cold" mode. The launch shape (chains, unroll, threads, blocks per SM, operand
 /// reuse) is a type, vector_fma_shape; vector_fma_tuning<P> holds the one each precision uses,
 /// and benchmarks/tune_vector.cu sweeps the alternatives.
 ///
@@ -18,6 +19,7 @@
 #include <aaco/config.hpp>
 #include <aaco/error.hpp>
 #include <aaco/kernels/clock_record.hpp>
+#include <aaco/kernels/operand_fill.hpp>
 #include <aaco/kernels/runner.hpp>
 #include <aaco/model/envelope.hpp>
 #include <aaco/model/precision.hpp>
@@ -26,7 +28,6 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -235,9 +236,6 @@ struct vector_fma_traits<float> {
     AACO_DEVICE static float fma(float x, float a, float b) { return fmaf(x, a, b); }
     AACO_DEVICE static double sum(float x) { return x; }
     static storage encode(double lo, double) { return static_cast<storage>(lo); }
-    static storage random(std::mt19937_64& rng, double limit) {
-        return static_cast<storage>(std::uniform_real_distribution<double>(-limit, limit)(rng));
-    }
     static std::string show(storage v) { return std::to_string(v); }
 };
 
@@ -254,16 +252,12 @@ struct vector_fma_traits<double> {
     AACO_DEVICE static double fma(double x, double a, double b) { return ::fma(x, a, b); }
     AACO_DEVICE static double sum(double x) { return x; }
     static storage encode(double lo, double) { return lo; }
-    static storage random(std::mt19937_64& rng, double limit) {
-        return std::uniform_real_distribution<double>(-limit, limit)(rng);
-    }
     static std::string show(storage v) { return std::to_string(v); }
 };
 
 /// Host side of a packed pair of 16-bit floats stored as a 32-bit pattern (low half = .x), so
 /// the host fills the tables without fp16 host types. `Format` gives bits(double) (exact or
-/// throws), value(bits), the exact-integer limit and the random quantum (a power of two whose
-/// multiples in [-1, 1] are exact in the format).
+/// throws), value(bits) and the exact-integer limit.
 template <class Format>
 struct vector_fma_packed16_host {
     using storage = std::uint32_t;
@@ -273,12 +267,6 @@ struct vector_fma_packed16_host {
     }
     static double lo_value(storage s) { return Format::value(static_cast<std::uint16_t>(s & 0xffffu)); }
     static double hi_value(storage s) { return Format::value(static_cast<std::uint16_t>(s >> 16)); }
-    static storage random(std::mt19937_64& rng, double limit) {
-        const int n = static_cast<int>(limit / Format::quantum);
-        std::uniform_int_distribution<int> d(-n, n);
-        const double lo = d(rng) * Format::quantum;
-        return encode(lo, d(rng) * Format::quantum);
-    }
     static std::string show(storage s) {
         return "(" + std::to_string(lo_value(s)) + ", " + std::to_string(hi_value(s)) + ")";
     }
@@ -286,7 +274,6 @@ struct vector_fma_packed16_host {
 
 /// IEEE binary16 for vector_fma_packed16_host.
 struct vector_fma_half_format {
-    static constexpr double quantum = 1.0 / 1024; // 10 fraction bits: exact for |v| <= 1
     static std::uint16_t bits(double v) { return detail_compute::half_bits_exact(v); }
     static double value(std::uint16_t h) { return detail_compute::half_value(h); }
 };
@@ -429,6 +416,7 @@ public:
         desc_.unit = compute_unit::vector;
         desc_.flops_per_clock_per_unit = flops_per_clock_per_unit;
         desc_.operands = mode;
+        desc_.operand_distribution = operand_distribution(traits::prec, mode);
     }
 
     /// ", 8 chains x 64 unrolled per thread, shared a/b, 256 threads x 8 blocks per SM".
@@ -452,11 +440,19 @@ public:
         const std::uint32_t n = table_size;
         std::vector<storage> x0(n), a(n), b(n);
         if (desc_.operands == operand_mode::random) {
-            std::mt19937_64 rng(0x5eed0f3aULL); // fixed seed: runs are comparable
+            // random_operand_distribution(P), exact in the format; a packed pair draws two. The
+            // multiplier a is redrawn when it is exactly +-1, so |a| < 1: x = x a + b stays below
+            // |b| / (1 - |a|) (fp16: 2048) and never overflows however long the loop runs.
+            operand_rng rng(0x5eed0f3aULL); // fixed seed: runs are comparable
+            auto value = [&] { return random_operand_value(traits::prec, rng); };
+            auto multiplier = [&] { return random_multiplier_value(traits::prec, rng); };
             for (std::uint32_t i = 0; i < n; ++i) {
-                x0[i] = traits::random(rng, 1.0);
-                a[i] = traits::random(rng, 15.0 / 16.0); // |a| < 1: bounded chains
-                b[i] = traits::random(rng, 1.0);
+                const double x_lo = value(), x_hi = value();
+                const double a_lo = multiplier(), a_hi = multiplier();
+                const double b_lo = value(), b_hi = value();
+                x0[i] = traits::encode(x_lo, x_hi);
+                a[i] = traits::encode(a_lo, a_hi);
+                b[i] = traits::encode(b_lo, b_hi);
             }
         } else {
             x0.assign(n, traits::encode(0.0, 0.0));

@@ -528,7 +528,11 @@ inline constexpr std::array<profile, 11> profile_table = {{
      "FP64/FP32 assume the 1755 MHz boost; the tensor figures imply 1620 MHz (4096 x 114 x "
      "1620 MHz = 756.5). The datasheet rounds FP64 to 26 / 51 and FP32 to 51."},
 
-    {"h200-sxm", "NVIDIA H200", "NVIDIA", "sm_90", 1, 132, 1980, 4800, 50 * mib, 2, 0,
+    // L2: 60 MiB, not the H100's 50. NVIDIA's H200 datasheet prints no L2 size; the runtime
+    // reports l2CacheSize = 62914560 B (60 MiB) on the H200 (the GPU machine's notes, KINDS.md,
+    // 2026-10-28: "60 MB of L2"; benchmarks/RESULTS.md's card), the full GH100 L2. The H100 SXM5
+    // row's 50 MB is the H100 datasheet's and the Hopper white paper's.
+    {"h200-sxm", "NVIDIA H200", "NVIDIA", "sm_90", 1, 132, 1980, 4800, 60 * mib, 2, 0,
      228 * kib,
      {{detail::peak_vec(precision::fp64, 33.5, 1980),
        detail::peak_mat(precision::fp64, 66.9, 1980),
@@ -540,7 +544,8 @@ inline constexpr std::array<profile, 11> profile_table = {{
        detail::peak_mat(precision::fp8, 1978.9, 1830)}},
      8, "NVIDIA H200 datasheet; NVIDIA H100 (Hopper GH100) white paper",
      "Same GH100 compute and clocks as H100 SXM5 (tensor at 1830 MHz, FP64/FP32 at 1980 MHz; the "
-     "datasheet rounds to 34 / 67 / 67); 141 GB HBM3e at 4.8 TB/s."},
+     "datasheet rounds to 34 / 67 / 67); 141 GB HBM3e at 4.8 TB/s. L2 is 60 MiB in two "
+     "partitions, as the runtime reports it (the datasheet gives no L2 size)."},
 }};
 
 namespace detail {

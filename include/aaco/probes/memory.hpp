@@ -19,13 +19,15 @@ namespace probes {
 #if !AACO_BACKEND_NONE
 /// Measures `level` under `op`. Returns nullopt where that figure does not exist on the device
 /// (llc without an Infinity Cache, shared memory under a write op). Throws on failure.
-/// `working_set_bytes` 0 sizes the working set from the device (kernels/stream.hpp).
+/// `working_set_bytes` 0 sizes the working set from the device (kernels/stream.hpp); `scope`
+/// whole (L2 only) measures the whole-L2 working set beside the roof's.
 inline std::optional<memory_figure> measure_memory(const device_info& dev, memory_level level,
                                                    stream_op op, bool verify,
                                                    const sampling_config& cfg, backend::stream& s,
-                                                   std::uint64_t working_set_bytes = 0) {
+                                                   std::uint64_t working_set_bytes = 0,
+                                                   memory_scope scope = memory_scope::roof) {
     std::unique_ptr<kernels::runner> r =
-        kernels::make_stream_runner(level, op, working_set_bytes, dev);
+        kernels::make_stream_runner(level, op, working_set_bytes, dev, scope);
     if (!r) return std::nullopt;
     r->prepare();
     const sampled out = sample_runner(*r, s, cfg, [](const kernels::launch_work& w, double sec) {
@@ -40,7 +42,8 @@ inline std::optional<memory_figure> measure_memory(const device_info& dev, memor
     f.op = op;
     f.gbps = out.stats.median;
     f.stats = out.stats;
-    f.method = r->method();
+    f.method = r->method(); // starts with "<level> <scope>: " and names the working set
+    f.scope = scope;
     f.telemetry = out.telemetry;
     // Bytes touched by one pass over the working set (all arrays, read + written).
     f.working_set_bytes =
@@ -76,7 +79,17 @@ inline std::uint64_t quick_bytes(memory_level level, bool quick) {
     return quick && host_link ? std::uint64_t{32} << 20 : 0;
 }
 
-/// Plans one step per (level, op).
+/// The working-set scopes measured at `level` on `dev`: the roof everywhere; at L2 also the
+/// whole-L2 working set (kernels::l2_whole_working_set_bytes), where the device's L2 layout lets
+/// it be sized (not on an AMD multi-XCD part whose XCD count is unknown).
+inline std::vector<memory_scope> scopes_for(memory_level level, const device_info& dev) {
+    if (level == memory_level::l2 && kernels::l2_whole_working_set_bytes(dev, 1).bytes > 0)
+        return {memory_scope::roof, memory_scope::whole};
+    return {memory_scope::roof};
+}
+
+/// Plans one step per (level, scope, op): key "memory.<level>.<op>", and for the whole-L2
+/// figure "memory.l2_whole.<op>".
 template <class Steps>
 void plan_memory(Steps& steps, const device_info& dev, const calibration_options& opt,
                  const sampling_config& cfg, backend::stream& s, envelope& env) {
@@ -85,20 +98,20 @@ void plan_memory(Steps& steps, const device_info& dev, const calibration_options
                                      bandwidth_memory_levels.end());
     if (explicit_list) levels = opt.levels;
     for (memory_level level : levels)
-        for (stream_op op : ops_for(level, opt.quick)) {
-            const std::string key =
-                "memory." + std::string(to_string(level)) + "." + std::string(to_string(op));
-            steps.push_back({key, [&dev, &opt, &cfg, &s, &env, level, op, explicit_list] {
-                std::optional<memory_figure> f =
-                    measure_memory(dev, level, op, opt.verify, cfg, s, quick_bytes(level, opt.quick));
-                if (f) {
-                    env.memory.push_back(*f);
-                } else if (explicit_list) {
-                    throw error(dev.name + " (" + dev.arch + ") has no " +
-                                std::string(to_string(level)) + " level to measure");
-                }
-            }});
-        }
+        for (memory_scope scope : scopes_for(level, dev))
+            for (stream_op op : ops_for(level, opt.quick)) {
+                const std::string key = kernels::detail::stream_key(level, op, scope);
+                steps.push_back({key, [&dev, &opt, &cfg, &s, &env, level, op, scope, explicit_list] {
+                    std::optional<memory_figure> f = measure_memory(
+                        dev, level, op, opt.verify, cfg, s, quick_bytes(level, opt.quick), scope);
+                    if (f) {
+                        env.memory.push_back(*f);
+                    } else if (explicit_list) {
+                        throw error(dev.name + " (" + dev.arch + ") has no " +
+                                    std::string(to_string(level)) + " level to measure");
+                    }
+                }});
+            }
 }
 #endif
 

@@ -63,15 +63,24 @@ inline std::size_t operand_bytes(const arch::amd::mfma_instruction& info, int sl
            static_cast<std::size_t>(info.operand_items()) * arch::amd::element_bytes(info.in);
 }
 
-/// Random (uniform [-1, 1], int8 full range) or zero operand bytes; layout-free, since every
-/// element is drawn the same way.
-inline std::vector<unsigned char> fill_operand(const arch::amd::mfma_instruction& info, int slices,
+/// Random (random_operand_distribution(p): uniform [-1, 1] rounded to p's format, int8 the
+/// full [-128, 127]; kernels/operand_fill.hpp) or zero operand bytes of precision `p`;
+/// layout-free, since every element is drawn the same way. The values are exact in the
+/// encoding (fp8: OCP E4M3 values in [-1, 1] are exact in FNUZ too), so encode_element does
+/// not round again.
+///
+/// int8: each MFMA adds 16 (gfx94x; 8 on gfx908/gfx90a, 32 on gfx950) products of up to 2^14 to
+/// every i32 accumulator and the timed loop repeats the same operands without bound, so the
+/// random mode's accumulators overflow int32. That result is only consumed (summed and compared
+/// with a sentinel), never verified; verify() uses known values in [-2, 2] for 2 repeats.
+inline std::vector<unsigned char> fill_operand(precision p, const arch::amd::mfma_instruction& info, int slices,
                                                operand_mode mode, std::uint64_t seed) {
     std::vector<unsigned char> bytes(operand_bytes(info, slices), 0);
     if (mode == operand_mode::zero) return bytes;
     const std::size_t eb = arch::amd::element_bytes(info.in);
     operand_rng rng(seed);
-    for (std::size_t at = 0; at < bytes.size(); at += eb) encode_element(info.in, random_operand(info.in, rng), &bytes[at]);
+    for (std::size_t at = 0; at < bytes.size(); at += eb)
+        encode_element(info.in, random_operand_value(p, rng), &bytes[at]);
     return bytes;
 }
 
@@ -137,6 +146,7 @@ public:
         d.unit = compute_unit::matrix;
         d.flops_per_clock_per_unit = info_.flops_per_clock_per_cu();
         d.operands = mode_;
+        d.operand_distribution = operand_distribution(P, mode_);
         return d;
     }
 
@@ -144,8 +154,8 @@ public:
         const int per_cu = detail::resident_blocks_per_cu(&mfma_peak_kernel<P>, cfg::block_threads,
                                                           cfg::blocks_per_cu, key());
         blocks_ = (dev_.compute_units > 0 ? dev_.compute_units : 1) * per_cu;
-        const std::vector<unsigned char> a = detail::fill_operand(info_, cfg::operand_slices, mode_, 0xa11ce5eedull);
-        const std::vector<unsigned char> b = detail::fill_operand(info_, cfg::operand_slices, mode_, 0xb0b5eedull);
+        const std::vector<unsigned char> a = detail::fill_operand(P, info_, cfg::operand_slices, mode_, 0xa11ce5eedull);
+        const std::vector<unsigned char> b = detail::fill_operand(P, info_, cfg::operand_slices, mode_, 0xb0b5eedull);
         a_ = backend::device_buffer<unsigned char>(a.size());
         b_ = backend::device_buffer<unsigned char>(b.size());
         a_.copy_from_host(a.data(), a.size());

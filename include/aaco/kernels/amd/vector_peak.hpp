@@ -55,8 +55,9 @@ inline double replay_chain(precision p, double start, double a, double b, int n)
     return x;
 }
 
-/// Operand table of `slots` values x width elements: random (|a| <= 15/16 keeps chains
-/// bounded, b in [-1, 1]), zero, or the verify values.
+/// Operand table of `slots` values x width elements: random (random_operand_distribution(p),
+/// kernels/operand_fill.hpp; the multipliers a redrawn when exactly +-1, so |a| < 1 keeps the
+/// chains x = x a + b bounded), zero, or the verify values.
 inline std::vector<unsigned char> vector_operand(precision p, const vector_instruction& info, int slots,
                                                  operand_mode mode, bool is_a, bool known, std::uint64_t seed) {
     const std::size_t eb = arch::amd::element_bytes(info.element);
@@ -67,7 +68,7 @@ inline std::vector<unsigned char> vector_operand(precision p, const vector_instr
         for (int e = 0; e < info.width; ++e) {
             double v = 0;
             if (known) v = is_a ? known_vector_a(p, s, e) : known_vector_b(s, e);
-            else v = is_a ? rng.uniform() * (15.0 / 16.0) : rng.uniform();
+            else v = is_a ? random_multiplier_value(p, rng) : random_operand_value(p, rng);
             encode_element(info.element, v, &bytes[(static_cast<std::size_t>(s) * info.width + e) * eb]);
         }
     return bytes;
@@ -98,6 +99,7 @@ public:
         d.unit = compute_unit::vector;
         d.flops_per_clock_per_unit = info_.flops_per_clock_per_cu;
         d.operands = mode_;
+        d.operand_distribution = operand_distribution(P, mode_);
         return d;
     }
 

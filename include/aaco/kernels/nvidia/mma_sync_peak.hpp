@@ -18,6 +18,7 @@
 #include <aaco/arch/nvidia/mma_sync.hpp>
 #include <aaco/error.hpp>
 #include <aaco/kernels/clock_record.hpp>
+#include <aaco/kernels/operand_fill.hpp>
 #include <aaco/kernels/runner.hpp>
 #include <aaco/kernels/vector_fma.hpp> // detail_compute: exact fp16/bf16 encoders, parse_sm
 #include <aaco/model/envelope.hpp>
@@ -194,6 +195,7 @@ public:
         desc_.unit = compute_unit::matrix;
         desc_.flops_per_clock_per_unit = flops_per_clock_per_unit;
         desc_.operands = mode;
+        desc_.operand_distribution = operand_distribution(desc_.prec, mode);
         if (cfg_.operand_sets < 1 || cfg_.max_blocks_per_unit < 1)
             throw invalid_argument("mma_sync_config: operand_sets and max_blocks_per_unit must be >= 1");
     }
@@ -209,10 +211,17 @@ public:
         std::vector<storage> a(static_cast<std::size_t>(sets) * Op::m * Op::k);
         std::vector<storage> b(static_cast<std::size_t>(sets) * Op::k * Op::n);
         std::vector<acc> c(static_cast<std::size_t>(Tiles) * mn);
-        std::mt19937_64 rng(0xa4c0ffeeULL); // fixed seed: runs are comparable
+        // Operands: random_operand_distribution (kernels/operand_fill.hpp), exact in the operand
+        // type. int8: the full [-128, 127]; each mma adds k = 32 products of up to 2^14 to every
+        // s32 accumulator and the loop repeats the same fragments without bound, so the random
+        // mode's accumulators wrap (defined two's-complement wrap, no .satfinite: see
+        // arch/nvidia/mma_sync.hpp). That result is only consumed, never verified; verify() uses
+        // small integers for 3 trips, far from overflow.
+        std::mt19937_64 rng(0xa4c0ffeeULL); // accumulator start values; fixed seed: runs are comparable
+        operand_rng operands(0xa4c0ffeeULL);
         const bool random = desc_.operands == operand_mode::random;
-        for (auto& v : a) v = random ? random_operand(rng) : encode(0);
-        for (auto& v : b) v = random ? random_operand(rng) : encode(0);
+        for (auto& v : a) v = random ? encode(random_operand_value(desc_.prec, operands)) : encode(0);
+        for (auto& v : b) v = random ? encode(random_operand_value(desc_.prec, operands)) : encode(0);
         for (auto& v : c) v = random ? random_accumulator(rng) : acc(0);
         a_ = upload(a);
         b_ = upload(b);
@@ -367,22 +376,8 @@ private:
         else
             return static_cast<storage>(v);
     }
-    /// Random finite operand, uniform over [-1, 1] on the type's grid: fp16 and tf32 multiples
-    /// of 2^-10 (exact in both), bf16 multiples of 2^-7, fp64 any double, and int8 the full
-    /// [-127, 127] range (an integer unit has no [-1, 1]).
-    static storage random_operand(std::mt19937_64& rng) {
-        if constexpr (std::is_same_v<storage, std::int8_t>) {
-            std::uniform_int_distribution<int> d(-127, 127);
-            return static_cast<storage>(d(rng));
-        } else if constexpr (std::is_same_v<storage, double>) {
-            std::uniform_real_distribution<double> d(-1.0, 1.0);
-            return d(rng);
-        } else {
-            const int steps = std::is_same_v<Op, arch::nvidia::mma_m16n8k16_f32_bf16> ? 128 : 1024;
-            std::uniform_int_distribution<int> d(-steps, steps);
-            return encode(static_cast<double>(d(rng)) / steps);
-        }
-    }
+    /// Random accumulator start value (not an operand): integers in [-1024, 1024] or uniform
+    /// [-1, 1].
     static acc random_accumulator(std::mt19937_64& rng) {
         if constexpr (std::is_integral_v<acc>) {
             std::uniform_int_distribution<int> d(-1024, 1024);

@@ -11,6 +11,7 @@
 #include <aaco/arch/amd/mfma.hpp>
 #include <aaco/kernels/clock_record.hpp>
 #include <aaco/kernels/operand_rng.hpp>
+#include <aaco/kernels/operand_fill.hpp>
 #include <aaco/kernels/runner.hpp>
 
 #include <array>
@@ -220,14 +221,6 @@ inline double decode_element(arch::amd::mfma_element e, const unsigned char* src
     case E::i32: { std::int32_t i; std::memcpy(&i, src, 4); return i; }
     }
     return 0;
-}
-
-/// A value for a random operand of encoding `e`: uniform in [-1, 1] for floating point (finite
-/// by construction), uniform over all 256 values for int8 (integers in [-1, 1] would leave
-/// most bits idle and understate power draw).
-inline double random_operand(arch::amd::mfma_element e, operand_rng& rng) {
-    if (e == arch::amd::mfma_element::i8) return static_cast<double>(static_cast<int>(rng.next() >> 56) - 128);
-    return rng.uniform();
 }
 
 } // namespace detail

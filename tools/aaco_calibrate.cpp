@@ -96,7 +96,7 @@ struct cli_options {
     double time_budget = 0;
     bool no_progress = false;
     bool list_profiles = false;
-    bool sweep = false;
+    std::string sweep;  ///< "", "bandwidth" or "latency" (plain --sweep: bandwidth)
 };
 
 /// Reports one envelope in every format asked for, plus the HEU lines. Returns the exit code.
@@ -228,9 +228,35 @@ int run_node(const std::vector<int>& ids, const cli_options& o) {
     return report_node(node, o);
 }
 
-/// --sweep: read bandwidth versus working set on one device, and the capacity knees in it.
-int run_sweep(int id) {
+/// --sweep latency: latency versus working set, the knees and the capacities they mark (markdown
+/// to stdout; with --json, an envelope holding the device and those capacities).
+int run_latency_sweep(const aaco::device_info& dev, const cli_options& o) {
+#if AACO_BACKEND_NONE
+    (void)dev, (void)o;
+    return exit_no_gpu_or_args;
+#else
+    aaco::backend::stream s;
+    const auto progress = [&o](std::size_t i, std::size_t n) {
+        if (!o.no_progress) std::fprintf(stderr, "[%2zu/%zu] latency sweep\n", i, n);
+    };
+    const aaco::stats::latency_sweep_result r = aaco::probes::run_latency_sweep(dev, s, progress);
+    (o.json_path == "-" ? std::cerr : std::cout) << aaco::latency_sweep_markdown(r);
+    if (!o.json_path.empty()) {
+        aaco::envelope env;
+        env.calibration_timestamp = aaco::probes::utc_timestamp_now();
+        env.device = dev;
+        env.capacities = r.capacities;
+        write_output(o.json_path, aaco::to_json(env));
+    }
+    return exit_ok;
+#endif
+}
+
+/// --sweep [bandwidth]: read bandwidth versus working set on one device, and the capacity knees
+/// in it; --sweep latency: run_latency_sweep.
+int run_sweep(int id, const cli_options& o) {
     const aaco::device_info dev = aaco::probes::open_device(id);  // throws no_device_error
+    if (o.sweep == "latency") return run_latency_sweep(dev, o);
 #if AACO_BACKEND_NONE
     (void)dev;
     return exit_no_gpu_or_args;
@@ -267,7 +293,7 @@ int run(const cli_options& o) {
     (void)make_calibration_options(o);  // parses --precision and --level
     if (!o.profile.empty()) return report(aaco::datasheet_envelope(aaco::find_profile(o.profile)), o);
     std::vector<int> ids;
-    if (o.sweep && o.device == "all")
+    if (!o.sweep.empty() && o.device == "all")
         throw aaco::invalid_argument("--sweep measures one device: give --device N");
     if (o.device == "all") {
 #if !AACO_BACKEND_NONE
@@ -284,7 +310,7 @@ int run(const cli_options& o) {
         }
     }
     if (o.device == "all") return run_node(ids, o);
-    if (o.sweep) return run_sweep(ids.front());
+    if (!o.sweep.empty()) return run_sweep(ids.front(), o);
     int code = exit_ok;
     for (int id : ids) {
         const aaco::envelope env = measure_device(id, o);
@@ -312,7 +338,8 @@ int main(int argc, char** argv) {
     app.add_option("--profile", o.profile, "print the datasheet envelope of a card instead of measuring (see --list-profiles)");
     app.add_option("--fallback-profile", o.fallback_profile, "when no GPU can be measured, print this card's datasheet envelope (exit code stays 2)");
     app.add_flag("--list-profiles", o.list_profiles, "list the datasheet profiles");
-    app.add_flag("--sweep", o.sweep, "measure read bandwidth from 256 KiB to 4x the last-level cache and report the capacity knees");
+    app.add_option("--sweep", o.sweep, "working-set sweep of one device: 'bandwidth' (the default: read bandwidth from 256 KiB to 4x the last-level cache) or 'latency' (pointer-chase latency from 4 KiB to 4x the last-level cache); reports the capacity knees")
+        ->expected(0, 1)->default_str("bandwidth")->check(CLI::IsMember({"bandwidth", "latency"}));
     app.add_option("--heu", o.heu, "TFLOPS@AI[:precision]: HEU of a workload (repeatable), e.g. 800@150:fp16");
     app.add_flag("--cold", o.cold, "zero operands in the compute loops (default: random finite values)");
     app.add_option("--cache", o.cache_path, "reuse the envelope in FILE when it matches this device, else recalibrate and replace it");

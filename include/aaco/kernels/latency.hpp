@@ -51,6 +51,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -112,17 +113,6 @@ constexpr std::string_view to_string(chase_space s) {
 
 namespace detail {
 
-/// splitmix64: a small, well-mixed 64-bit generator (Steele, Lea, Flood 2014), enough to shuffle.
-struct splitmix64 {
-    std::uint64_t state;
-    std::uint64_t operator()() {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-};
-
 /// "8.0 KiB", "6.2 MiB", "1.00 GiB".
 inline std::string chase_size_text(std::uint64_t bytes) {
     char buf[48];
@@ -150,8 +140,10 @@ public:
         const auto n = static_cast<std::uint32_t>(slots);
         order_.resize(n);
         for (std::uint32_t i = 0; i < n; ++i) order_[i] = i;
-        detail::splitmix64 rng{seed};
-        for (std::uint32_t i = n - 1; i > 0; --i) { // Fisher-Yates
+        // Fisher-Yates with the standard's fully specified 64-bit Mersenne Twister, so a seed gives
+        // the same cycle with every standard library.
+        std::mt19937_64 rng(seed);
+        for (std::uint32_t i = n - 1; i > 0; --i) {
             const auto j = static_cast<std::uint32_t>(rng() % (static_cast<std::uint64_t>(i) + 1));
             std::swap(order_[i], order_[j]);
         }

@@ -297,7 +297,7 @@ struct cli_options {
     std::string sustained;  // --sustained SECONDS, as typed (checked before any device opens)
     bool no_progress = false;
     bool list_profiles = false;
-    bool sweep = false;
+    std::string sweep;  ///< "", "bandwidth" or "latency" (plain --sweep: bandwidth)
     std::set<std::string> given;
 
     bool has(const char* flag) const { return given.count(flag) > 0; }
@@ -309,6 +309,7 @@ enum class run_mode { list_profiles, datasheet, sweep, node, device };
 struct run_plan {
     run_mode mode = run_mode::device;
     int device = 0;                         ///< run_mode::device, sweep
+    bool latency_sweep = false;             ///< --sweep latency (else the bandwidth sweep)
     const aaco::profile* profile = nullptr; ///< run_mode::datasheet
     const aaco::profile* fallback = nullptr;
     std::vector<heu_request> heu;
@@ -442,7 +443,10 @@ void validate_datasheet(const cli_options& o, run_plan& plan) {
 
 /// --sweep prints one table for one device; the report flags mean nothing there.
 void validate_sweep(const cli_options& o, run_plan& plan) {
-    refuse_with(o, "--sweep", {"--json", "--markdown", "--svg", "--heu", "--cache", "--cache-max-age",
+    plan.latency_sweep = o.sweep == "latency";
+    if (!plan.latency_sweep)
+        refuse_with(o, "--sweep", {"--json"}, "it prints a bandwidth-versus-working-set table only");
+    refuse_with(o, "--sweep", {"--markdown", "--svg", "--heu", "--cache", "--cache-max-age",
                                "--precision", "--level", "--cold", "--time-budget", "--fallback-profile",
                                "--sustained"},
                 "it prints a bandwidth-versus-working-set table only");
@@ -496,7 +500,7 @@ run_plan validate(const cli_options& o) {
     if (!o.profile.empty()) {
         validate_datasheet(o, plan);
     } else {
-        if (o.sweep) validate_sweep(o, plan);
+        if (!o.sweep.empty()) validate_sweep(o, plan);
         validate_device(o, plan);
     }
     validate_paths(o, plan);
@@ -771,9 +775,35 @@ int run_node(const run_plan& plan, const device_hooks& hooks) {
     return code;
 }
 
-/// --sweep: read bandwidth versus working set on one device, and the capacity knees in it.
-int run_sweep(int id) {
-    const aaco::device_info dev = aaco::probes::open_device(id);  // throws no_device_error
+/// --sweep latency: latency versus working set, the knees and the capacities they mark (markdown
+/// to stdout; with --json, an envelope holding the device and those capacities).
+int run_latency_sweep(const aaco::device_info& dev, const run_plan& plan) {
+#if AACO_BACKEND_NONE
+    (void)dev, (void)plan;
+    return exit_no_gpu_or_args;
+#else
+    aaco::backend::stream s;
+    const auto progress = [&plan](std::size_t i, std::size_t n) {
+        if (plan.progress) std::fprintf(stderr, "[%2zu/%zu] latency sweep\n", i, n);
+    };
+    const aaco::stats::latency_sweep_result r = aaco::probes::run_latency_sweep(dev, s, progress);
+    (plan.json_path == "-" ? std::cerr : std::cout) << aaco::latency_sweep_markdown(r);
+    if (!plan.json_path.empty()) {
+        aaco::envelope env;
+        env.calibration_timestamp = aaco::probes::utc_timestamp_now();
+        env.device = dev;
+        env.capacities = r.capacities;
+        write_output(plan.json_path, aaco::to_json(env));
+    }
+    return exit_ok;
+#endif
+}
+
+/// --sweep [bandwidth]: read bandwidth versus working set on one device, and the capacity knees
+/// in it; --sweep latency: run_latency_sweep.
+int run_sweep(const run_plan& plan) {
+    const aaco::device_info dev = aaco::probes::open_device(plan.device);  // throws no_device_error
+    if (plan.latency_sweep) return run_latency_sweep(dev, plan);
 #if AACO_BACKEND_NONE
     (void)dev;
     return exit_no_gpu_or_args;
@@ -810,7 +840,7 @@ int run(const run_plan& plan, const device_hooks& hooks) {
         return exit_ok;
     case run_mode::datasheet:
         return report(filtered_datasheet(*plan.profile, plan.precisions, plan.levels), plan);
-    case run_mode::sweep: return run_sweep(plan.device);
+    case run_mode::sweep: return run_sweep(plan);
     case run_mode::node: return run_node(plan, hooks);
     case run_mode::device: {
         const measured_envelope m = measure_device(plan.device, plan, plan.cache_path, hooks);
@@ -858,7 +888,8 @@ int cli_main(int argc, char** argv, const device_hooks& hooks) {
     app.add_option("--profile", o.profile, "print the datasheet envelope of a card instead of measuring (see --list-profiles)");
     app.add_option("--fallback-profile", o.fallback_profile, "when no GPU can be measured, print this card's datasheet envelope (exit code stays 2)");
     app.add_flag("--list-profiles", o.list_profiles, "list the datasheet profiles");
-    app.add_flag("--sweep", o.sweep, "measure read bandwidth from 256 KiB to 4x the last-level cache and report the capacity knees");
+    app.add_option("--sweep", o.sweep, "working-set sweep of one device: 'bandwidth' (the default: read bandwidth from 256 KiB to 4x the last-level cache) or 'latency' (pointer-chase latency from 4 KiB to 4x the last-level cache); reports the capacity knees")
+        ->expected(0, 1)->default_str("bandwidth")->check(CLI::IsMember({"bandwidth", "latency"}));
     app.add_option("--heu", o.heu, "TFLOPS@AI[:precision]: HEU of a workload (repeatable), e.g. 800@150:fp16");
     app.add_flag("--cold", o.cold, "zero operands in the compute loops (default: random finite values)");
     app.add_option("--cache", o.cache_path, "reuse the envelope in FILE when it matches this device, else recalibrate and replace it (a symbolic link is written through to its target; with --device all, FILE.devN per device)");

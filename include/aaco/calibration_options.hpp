@@ -33,6 +33,9 @@ struct calibration_options {
     std::vector<memory_level> levels;
     /// Measure the launch floor.
     bool launch = true;
+    /// Measure the load-to-use latency of each memory level (pointer chase, probes/latency.hpp);
+    /// `levels`, when given, selects these too (l1 only when named).
+    bool latency = true;
     /// Quick mode: shorter minimum sampling time per figure, fewer stream ops.
     bool quick = false;
     /// Operand values of the compute loops: random finite values (default) or zeros ("cold").

@@ -408,6 +408,9 @@ inline std::string failures_section(const envelope& e) {
     return s;
 }
 
+/// The latency and capacity sections (io/markdown_latency.hpp, included at the end).
+inline std::string latency_section(const envelope& e);
+
 } // namespace md_detail
 
 /// The envelope as a markdown report (GitHub-flavoured tables).
@@ -430,9 +433,12 @@ inline std::string to_markdown(const envelope& e) {
     s += compute_section(e);
     s += memory_section(e);
     s += launch_section(e);
+    s += latency_section(e);
     s += validation_section(e);
     s += failures_section(e);
     return s;
 }
 
 AACO_PORTABLE_NAMESPACE_END
+
+#include <aaco/io/markdown_latency.hpp>

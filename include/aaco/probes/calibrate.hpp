@@ -9,6 +9,7 @@
 #include <aaco/error.hpp>
 #include <aaco/model.hpp>
 #include <aaco/probes/compute.hpp>
+#include <aaco/probes/latency.hpp>
 #include <aaco/probes/launch.hpp>
 #include <aaco/probes/memory.hpp>
 #include <aaco/probes/sampler.hpp>
@@ -172,6 +173,7 @@ inline envelope calibrate_device(int id, const device_info& dev, const calibrati
     plan_compute(steps, dev, opt, stable_cfg, s, env, warmed);
     plan_memory(steps, dev, opt, stable_cfg, s, env);
     if (opt.launch) plan_launch(steps, opt, stable_cfg, s, env);
+    if (opt.latency) plan_latency(steps, dev, opt, s, env);
     run_steps(steps, opt, env);
     // Fields the library lacks or the board did not report during the figures, said once.
     if (telemetry) env.telemetry_note = telemetry->note();

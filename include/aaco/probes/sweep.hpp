@@ -1,15 +1,18 @@
 /// \file sweep.hpp
-/// \brief Working-set sweep: read bandwidth versus working-set size, and the capacity knees
-///        found in it (stats/knees.hpp). Shows where each cache level's plateau ends instead of
-///        assuming it from the datasheet.
+/// \brief Working-set sweeps: read bandwidth versus working-set size (`--sweep bandwidth`) and
+///        load-to-use latency versus working-set size (`--sweep latency`, probes/latency.hpp),
+///        and the capacity knees found in them (stats/knees.hpp). Shows where each cache level's
+///        plateau ends instead of assuming it from the datasheet.
 #pragma once
 #include <aaco/config.hpp>
 #include <aaco/kernels/stream.hpp>
+#include <aaco/probes/latency.hpp>
 #include <aaco/probes/sampler.hpp>
 #include <aaco/stats/knees.hpp>
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 AACO_NAMESPACE_BEGIN
@@ -44,6 +47,16 @@ inline std::vector<stats::sweep_point> memory_sweep(const device_info& dev,
         out.push_back({bytes, got.stats.median});
     }
     return out;
+}
+
+/// `aaco-calibrate --sweep latency`: latency of one thread and one warp/wavefront at every size
+/// of latency_sweep_sizes() (4 KiB to 4x the last-level cache), quick sampling per point, and the
+/// capacities its knees mark (L1, L2, LLC) beside the queried sizes. `progress(i, n)` after each
+/// point (may be empty).
+inline stats::latency_sweep_result run_latency_sweep(const device_info& dev, backend::stream& s,
+                                                     const std::function<void(std::size_t, std::size_t)>& progress = {}) {
+    const std::vector<std::uint64_t> sizes = latency_sweep_sizes(dev, backend::device_memory().free_bytes);
+    return latency_sweep(dev, sizes, latency_sampling::quick(), s, true, progress);
 }
 #endif
 

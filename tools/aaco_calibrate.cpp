@@ -1,5 +1,7 @@
 // aaco-calibrate: measure a GPU's hardware envelope, or print a datasheet one, and report it as
 // JSON, markdown and an SVG roofline, with HEU for the workloads given on the command line.
+#include "export_cli.hpp"
+
 #include <aaco/aaco.hpp>
 #include <aaco/probes/sweep.hpp>
 #include <aaco/fleet.hpp>
@@ -97,11 +99,12 @@ struct cli_options {
     bool no_progress = false;
     bool list_profiles = false;
     bool sweep = false;
+    aaco_cli::extra_options extra;  // --export, --envelope, --ncu, --compare (export_cli.hpp)
 };
 
 /// Reports one envelope in every format asked for, plus the HEU lines. Returns the exit code.
-int report(const aaco::envelope& env, const cli_options& o) {
-    std::vector<aaco::svg_point> points;
+int report(const aaco::envelope& env, const cli_options& o, const aaco_cli::prepared& extra) {
+    std::vector<aaco::svg_point> points = extra.svg_points(env);
     std::ostringstream heu_text;
     for (const std::string& h : o.heu) {
         const heu_request r = parse_heu(h);
@@ -113,10 +116,12 @@ int report(const aaco::envelope& env, const cli_options& o) {
                  << "\n";
         points.push_back({r.text, r.ai, r.tflops, res.value});
     }
-    const bool any_output = !o.json_path.empty() || !o.markdown_path.empty();
+    const bool any_output = !o.json_path.empty() || !o.markdown_path.empty() || extra.stdout_taken;
+    std::ostream& text_out = o.json_path == "-" || o.markdown_path == "-" || extra.stdout_taken ? std::cerr : std::cout;
     if (!o.json_path.empty()) write_output(o.json_path, aaco::to_json(env));
-    if (!o.markdown_path.empty()) write_output(o.markdown_path, aaco::to_markdown(env));
-    if (!any_output) std::cout << aaco::to_markdown(env);
+    if (!o.markdown_path.empty()) write_output(o.markdown_path, aaco::to_markdown(env) + extra.markdown_sections(env));
+    if (!any_output) std::cout << aaco::to_markdown(env) << extra.markdown_sections(env);
+    else if (o.markdown_path.empty()) text_out << extra.markdown_sections(env);
     if (!o.svg_path.empty()) {
         aaco::svg_options svg;
         aaco::envelope datasheet;
@@ -126,9 +131,10 @@ int report(const aaco::envelope& env, const cli_options& o) {
         }
         write_output(o.svg_path, aaco::to_svg(env, points, svg));
     }
+    extra.write_exports(env);
     // HEU lines go to stderr when stdout carries a machine-readable document.
-    (o.json_path == "-" || o.markdown_path == "-" ? std::cerr : std::cout) << heu_text.str();
-    if (env.source == aaco::envelope_source::measured && !env.validation().stable) {
+    text_out << heu_text.str();
+    if (env.source == aaco::envelope_source::measured && extra.stability_known() && !env.validation().stable) {
         std::cerr << "aaco-calibrate: some ceilings are unstable (worst CoV "
                   << env.validation().cov * 100 << "%); the GPU may be shared or throttling\n";
         return exit_unstable;
@@ -181,13 +187,16 @@ std::string per_device_path(const std::string& path, int id) {
 /// stdout, or to --markdown FILE, or to stderr when stdout carries the JSON), the node JSON
 /// document (--json), per-device SVGs and HEU lines. Exit code: 1 if a device failed, else 3 if
 /// a ceiling is unstable, else 0.
-int report_node(const aaco::fleet::node_report& node, const cli_options& o) {
-    std::ostream& text_out = o.json_path == "-" ? std::cerr : std::cout;
+int report_node(const aaco::fleet::node_report& node, const cli_options& o, const aaco_cli::prepared& extra) {
+    std::ostream& text_out = o.json_path == "-" || extra.stdout_taken ? std::cerr : std::cout;
+    // Outliers are re-measured on their own device before they are flagged.
+    const aaco::fleet::fleet_verdicts verdicts = aaco_cli::confirmed_node_verdicts(node, o.quick);
     std::ostringstream md;
     for (const aaco::envelope& env : node.devices) md << aaco::to_markdown(env) << "\n";
-    md << aaco::fleet::node_summary_markdown(node) << "\n";
+    md << aaco::fleet::node_summary_markdown(node, {}, &verdicts) << "\n";
     if (node.p2p.devices.size() >= 2) md << aaco::fleet::p2p_markdown(node.p2p);
-    if (!o.json_path.empty()) write_output(o.json_path, aaco::fleet::to_json(node) + "\n");
+    if (!o.json_path.empty()) write_output(o.json_path, aaco::fleet::to_json(node, {}, &verdicts) + "\n");
+    extra.write_node_exports(node, verdicts);
     if (!o.markdown_path.empty())
         write_output(o.markdown_path, md.str());
     else
@@ -214,7 +223,7 @@ int report_node(const aaco::fleet::node_report& node, const cli_options& o) {
 }
 
 /// `--device all`: calibrates `ids` one after another, then the P2P matrix.
-int run_node(const std::vector<int>& ids, const cli_options& o) {
+int run_node(const std::vector<int>& ids, const cli_options& o, const aaco_cli::prepared& extra) {
     aaco::probes::node_options n;
     n.calibration = make_calibration_options(o);
     n.p2p_sampling = o.quick ? aaco::probes::p2p_config::quick() : aaco::probes::p2p_config{};
@@ -225,7 +234,7 @@ int run_node(const std::vector<int>& ids, const cli_options& o) {
         for (const aaco::failure& f : node.failures) why += "; " + f.key + ": " + f.reason;
         throw aaco::no_device_error("--device all: no device could be calibrated" + why);
     }
-    return report_node(node, o);
+    return report_node(node, o, extra);
 }
 
 /// --sweep: read bandwidth versus working set on one device, and the capacity knees in it.
@@ -265,7 +274,11 @@ int run(const cli_options& o) {
     // (exit 2) instead of hiding behind "no GPU", and is never silently ignored with --profile.
     for (const std::string& h : o.heu) parse_heu(h);
     (void)make_calibration_options(o);  // parses --precision and --level
-    if (!o.profile.empty()) return report(aaco::datasheet_envelope(aaco::find_profile(o.profile)), o);
+    const aaco_cli::prepared extra = aaco_cli::prepare(
+        o.extra, {{"--json", o.json_path}, {"--markdown", o.markdown_path}, {"--svg", o.svg_path}},
+        {!o.profile.empty(), o.device == "all", o.sweep});
+    if (!o.profile.empty()) return report(aaco::datasheet_envelope(aaco::find_profile(o.profile)), o, extra);
+    if (extra.envelope) return report(extra.envelope->env, o, extra);
     std::vector<int> ids;
     if (o.sweep && o.device == "all")
         throw aaco::invalid_argument("--sweep measures one device: give --device N");
@@ -283,12 +296,12 @@ int run(const cli_options& o) {
             throw aaco::invalid_argument("--device '" + o.device + "': expected a device number or 'all'");
         }
     }
-    if (o.device == "all") return run_node(ids, o);
+    if (o.device == "all") return run_node(ids, o, extra);
     if (o.sweep) return run_sweep(ids.front());
     int code = exit_ok;
     for (int id : ids) {
         const aaco::envelope env = measure_device(id, o);
-        const int c = report(env, o);
+        const int c = report(env, o, extra);
         if (c > code) code = c;
     }
     return code;
@@ -319,6 +332,7 @@ int main(int argc, char** argv) {
     app.add_option("--cache-max-age", o.cache_max_age_hours, "hours a cached envelope stays valid")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--time-budget", o.time_budget, "soft limit in seconds for the whole calibration (0 = none)")->check(CLI::NonNegativeNumber);
     app.add_flag("--no-progress", o.no_progress, "no progress lines on stderr");
+    aaco_cli::add_extra_options(app, o.extra);
     app.set_version_flag("--version", "aaco-calibrate " AACO_VERSION_STRING);
     app.footer(exit_code_help);
 

@@ -9,6 +9,8 @@
 //   5. cli_main(): parse, validate, run, map exceptions to exit codes.
 // A new flag is parsed in main's option list, checked in validate() (add it to the refusal
 // lists of the modes where it means nothing), and used in the run.
+#include "export_cli.hpp"
+
 #include <aaco/aaco.hpp>
 #include <aaco/probes/sweep.hpp>
 #include <aaco/fleet.hpp>
@@ -295,6 +297,7 @@ struct cli_options {
     std::string cache_max_age_hours = "24";
     std::string time_budget = "0";
     std::string sustained;  // --sustained SECONDS, as typed (checked before any device opens)
+    aaco_cli::extra_options extra;  // --export, --envelope, --ncu, --compare (export_cli.hpp)
     bool no_progress = false;
     bool list_profiles = false;
     std::string sweep;  ///< "", "bandwidth" or "latency" (plain --sweep: bandwidth)
@@ -303,7 +306,7 @@ struct cli_options {
     bool has(const char* flag) const { return given.count(flag) > 0; }
 };
 
-enum class run_mode { list_profiles, datasheet, sweep, node, device };
+enum class run_mode { list_profiles, datasheet, sweep, node, device, envelope_file };
 
 /// Everything a run needs, checked.
 struct run_plan {
@@ -322,6 +325,7 @@ struct run_plan {
     double cache_max_age_hours = 24;
     std::string json_path, markdown_path, svg_path;
     output_targets outputs;
+    aaco_cli::prepared extra;               ///< --export, --envelope, --ncu, --compare, checked
 };
 
 /// Refuses each flag of `flags` that was given: it means nothing together with `mode_flag`.
@@ -504,6 +508,13 @@ run_plan validate(const cli_options& o) {
         validate_device(o, plan);
     }
     validate_paths(o, plan);
+    plan.extra = aaco_cli::prepare(
+        o.extra, {{"--json", o.json_path}, {"--markdown", o.markdown_path}, {"--svg", o.svg_path}},
+        {!o.profile.empty(), plan.mode == run_mode::node, plan.mode == run_mode::sweep});
+    if (plan.extra.stdout_taken && plan.outputs.stdout_taken())
+        throw aaco::invalid_argument("--export FORMAT:- and " + std::string("another output to stdout") +
+                                     ": stdout carries one document; write one of them to a file");
+    if (plan.extra.envelope && plan.mode == run_mode::device) plan.mode = run_mode::envelope_file;
     return plan;
 }
 
@@ -560,13 +571,19 @@ bool heu_lines(const aaco::envelope& env, const run_plan& plan, std::ostream& ou
 /// after them can lose a measurement, then the HEU lines and the SVG with their points.
 /// Returns the exit code.
 int report(const aaco::envelope& env, const run_plan& plan) {
+    const aaco_cli::prepared& extra = plan.extra;
+    const bool stdout_taken = plan.outputs.stdout_taken() || extra.stdout_taken;
     if (!plan.json_path.empty()) write_output(plan.json_path, aaco::to_json(env));
-    if (!plan.markdown_path.empty()) write_output(plan.markdown_path, aaco::to_markdown(env));
+    if (!plan.markdown_path.empty())
+        write_output(plan.markdown_path, aaco::to_markdown(env) + extra.markdown_sections(env));
+    extra.write_exports(env);
     // Without --json/--markdown the markdown report is the default, when stdout is free.
-    if (plan.json_path.empty() && plan.markdown_path.empty() && !plan.outputs.stdout_taken())
-        std::cout << aaco::to_markdown(env);
-    std::vector<aaco::svg_point> points;
-    const bool heu_ok = heu_lines(env, plan, plan.outputs.text_stream(), "", points);
+    if (plan.json_path.empty() && plan.markdown_path.empty() && !stdout_taken)
+        std::cout << aaco::to_markdown(env) << extra.markdown_sections(env);
+    else if (plan.markdown_path.empty())
+        (stdout_taken ? std::cerr : std::cout) << extra.markdown_sections(env);
+    std::vector<aaco::svg_point> points = extra.svg_points(env);
+    const bool heu_ok = heu_lines(env, plan, stdout_taken ? std::cerr : std::cout, "", points);
     if (!plan.svg_path.empty()) {
         aaco::svg_options svg;
         aaco::envelope datasheet;
@@ -577,7 +594,8 @@ int report(const aaco::envelope& env, const run_plan& plan) {
         write_output(plan.svg_path, aaco::to_svg(env, points, svg));
     }
     if (!heu_ok) return exit_failure;
-    if (env.source == aaco::envelope_source::measured && !env.validation().stable) {
+    if (env.source == aaco::envelope_source::measured && extra.stability_known() &&
+        !env.validation().stable) {
         std::cerr << "aaco-calibrate: some ceilings are unstable (worst CoV "
                   << aaco::md_detail::percent(env.validation().cov, 2)
                   << "); the GPU may be shared or throttling\n";
@@ -711,12 +729,16 @@ std::string per_device_path(const std::string& path, int id) {
 /// document (--json), per-device SVGs and HEU lines. Exit code: 1 if a device failed, else 3 if
 /// a ceiling is unstable, else 0.
 int report_node(const aaco::fleet::node_report& node, const run_plan& plan) {
-    std::ostream& text_out = plan.outputs.text_stream();
+    std::ostream& text_out = plan.outputs.stdout_taken() || plan.extra.stdout_taken ? std::cerr : std::cout;
+    // Outliers are re-measured on their own device before they are flagged.
+    const aaco::fleet::fleet_verdicts verdicts = aaco_cli::confirmed_node_verdicts(node, plan.quick);
     std::ostringstream md;
     for (const aaco::envelope& env : node.devices) md << aaco::to_markdown(env) << "\n";
-    md << aaco::fleet::node_summary_markdown(node) << "\n";
+    md << aaco::fleet::node_summary_markdown(node, {}, &verdicts) << "\n";
     if (node.p2p.devices.size() >= 2) md << aaco::fleet::p2p_markdown(node.p2p);
-    if (!plan.json_path.empty()) write_output(plan.json_path, aaco::fleet::to_json(node) + "\n");
+    if (!plan.json_path.empty())
+        write_output(plan.json_path, aaco::fleet::to_json(node, {}, &verdicts) + "\n");
+    plan.extra.write_node_exports(node, verdicts);
     if (!plan.markdown_path.empty())
         write_output(plan.markdown_path, md.str());
     else
@@ -841,6 +863,7 @@ int run(const run_plan& plan, const device_hooks& hooks) {
     case run_mode::datasheet:
         return report(filtered_datasheet(*plan.profile, plan.precisions, plan.levels), plan);
     case run_mode::sweep: return run_sweep(plan);
+    case run_mode::envelope_file: return report(plan.extra.envelope->env, plan);
     case run_mode::node: return run_node(plan, hooks);
     case run_mode::device: {
         const measured_envelope m = measure_device(plan.device, plan, plan.cache_path, hooks);
@@ -897,6 +920,7 @@ int cli_main(int argc, char** argv, const device_hooks& hooks) {
     app.add_option("--time-budget", o.time_budget, "soft limit in seconds for the whole calibration (>= 0; 0 = none)")->capture_default_str();
     app.add_option("--sustained", o.sustained, "after each compute figure, hold it under load for SECONDS (<= 600) and report the steady-state figure beside the burst one")->type_name("SECONDS");
     app.add_flag("--no-progress", o.no_progress, "no progress lines on stderr");
+    aaco_cli::add_extra_options(app, o.extra);
     app.set_version_flag("--version", "aaco-calibrate " AACO_VERSION_STRING);
     app.footer(exit_code_help);
 

@@ -262,12 +262,15 @@ TEST_CASE("fleet: JSON round trip") {
     cfg.k = 4;
     cfg.min_percent = 7.5;
     const auto rep = aaco::fleet::analyze(rs, cfg);
-    const std::string text = aaco::fleet::to_json(rs, rep);
+    aaco::fleet::cohort_config ccfg{cfg, 4};
+    const std::string text =
+        aaco::fleet::to_json(rs, aaco::fleet::judge(rs, aaco::fleet::split_into_cohorts(rs, ccfg), nullptr));
     CHECK(text.find("\"median_envelope\"") != std::string::npos);
     CHECK(text.find("\"fp8_tflops\": null") != std::string::npos);
     const auto doc = aaco::fleet::fleet_from_json(text);
     CHECK(doc.config.k == 4);
     CHECK(doc.config.min_percent == 7.5);
+    CHECK(doc.min_peers == 4);
     REQUIRE(doc.records.size() == rs.size());
     for (std::size_t i = 0; i < rs.size(); ++i) {
         CHECK(doc.records[i].rank == rs[i].rank);
@@ -330,11 +333,12 @@ TEST_CASE("fleet: markdown names outliers and failed ranks, escaped") {
     rs[4].set(ceiling::l2, 5000);
     aaco::fleet::set_text(rs[4].host, "evil|host<b>");
     rs.push_back(aaco::fleet::make_failed_record("node7", 5, 1, 1, "driver | gone"));
-    const auto rep = aaco::fleet::analyze(rs);
-    const std::string md = aaco::fleet::to_markdown(rs, rep);
-    CHECK(md.find("| 4 | evil\\|host\\<b\\> | 4 | GPU-1004 | NVIDIA H100 80GB HBM3 | l2 |") != std::string::npos);
+    const std::string md = aaco::fleet::to_markdown(rs, aaco::fleet::judge_fleet(rs));
+    CHECK(md.find("| 4 | evil\\|host\\<b\\> | 4 | GPU-1004 | NVIDIA H100 80GB HBM3 | FAIL | below_cohort | l2 |") !=
+          std::string::npos);
     CHECK(md.find("| 5 | node7 | 1 | driver \\| gone |") != std::string::npos);
-    CHECK(md.find("6 GPUs: 5 calibrated, 1 failed, 1 outlying") != std::string::npos);
+    CHECK(md.find("6 GPUs on 3 node(s): 5 calibrated, 1 failed, 1 outlying figures. Verdict: **FAIL**") !=
+          std::string::npos);
 }
 
 TEST_CASE("fleet: node summary and P2P matrix") {
@@ -371,10 +375,11 @@ TEST_CASE("fleet: node summary and P2P matrix") {
     CHECK_FALSE(records[3].ok());
 
     const std::string md = aaco::fleet::node_summary_markdown(node);
-    CHECK(md.find("| 2 | NVIDIA H100 80GB HBM3 | GPU-2 |") != std::string::npos);
+    CHECK(md.find("| 2 | NVIDIA H100 80GB HBM3 | GPU-2 | FAIL |") != std::string::npos);
     CHECK(md.find("2000.0 (-35.5%) (!)") != std::string::npos);
     CHECK(md.find("3100.0 (+0.0%) |") != std::string::npos);
-    CHECK(md.find("| 3 | n/a | n/a | failed |") != std::string::npos);
+    CHECK(md.find("| 3 | n/a | n/a | FAIL | failed |") != std::string::npos);
+    CHECK(md.find("Verdict: **FAIL** (calibration_failed: no kernel image)") != std::string::npos);
 
     const std::string p2p = aaco::fleet::p2p_markdown(node.p2p);
     CHECK(p2p.find("| 0 | - | 380.5 | no peer |") != std::string::npos);
@@ -388,6 +393,9 @@ TEST_CASE("fleet: node summary and P2P matrix") {
     CHECK(j["p2p"]["pairs"][1]["unidirectional_gbps"].is_null());
     CHECK(j["summary"]["summary"]["outliers"] == 1);
     CHECK(j["summary"]["summary"]["failed"] == 1);
+    CHECK(j["verdict"]["verdict"] == "FAIL");
+    CHECK(j["verdict"]["reason"] == "calibration_failed");
+    CHECK(j["aaco_node"]["schema_version"] == 2);
     // Each device entry is a full envelope the envelope reader accepts.
     const aaco::envelope back = aaco::envelope_from_json_value(nlohmann::json(j["devices"][2]));
     CHECK(back.device.uuid == "GPU-2");

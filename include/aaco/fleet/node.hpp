@@ -5,10 +5,12 @@
 ///
 /// Node JSON:
 ///
-///     { "aaco_node": { "schema_version": 1, "aaco_version": "0.1.0" },
+///     { "aaco_node": { "schema_version": 2, "aaco_version": "0.1.0", "host": "..." },
+///       "verdict": { "verdict": "PASS"|"WARN"|"FAIL", "reason", "figure", "value",
+///                    "cohort_median", "threshold", "detail" },
 ///       "devices": [ <envelope JSON (io/json.hpp)>, ... ],
 ///       "failures": [ { "device_id", "error" } ],
-///       "summary": <fleet document of the node's GPUs (fleet/json.hpp)>,
+///       "summary": <fleet document of the node's GPUs, cohorts and verdicts (fleet/json.hpp)>,
 ///       "p2p": { "devices": [0, 1, ...], "bytes_per_copy": N, "copies_per_sample": N,
 ///                "pairs": [ { "src", "dst", "peer_access", "link", "hops",
 ///                             "unidirectional_gbps", "bidirectional_gbps",
@@ -16,9 +18,11 @@
 #pragma once
 #include <aaco/config.hpp>
 #include <aaco/fleet/analysis.hpp>
+#include <aaco/fleet/cohort.hpp>
 #include <aaco/fleet/json.hpp>
 #include <aaco/fleet/markdown.hpp>
 #include <aaco/fleet/record.hpp>
+#include <aaco/fleet/verdict.hpp>
 #include <aaco/io/json.hpp>
 #include <aaco/io/markdown.hpp>
 #include <aaco/model/envelope.hpp>
@@ -35,8 +39,8 @@
 AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
 
-/// Version of the node document.
-inline constexpr int node_schema_version = 1;
+/// Version of the node document. 2: the node verdict; the summary is a schema 2 fleet document.
+inline constexpr int node_schema_version = 2;
 
 /// One ordered pair (src -> dst) of the peer-to-peer matrix.
 struct p2p_cell {
@@ -122,43 +126,70 @@ inline nlohmann::ordered_json write_p2p(const p2p_matrix& m) {
 
 } // namespace node_detail
 
-/// The node document (see the top of this file). `config` is the rule of the node summary.
-inline nlohmann::ordered_json to_json_value(const node_report& node, const outlier_config& config = {}) {
+/// The verdicts of a node's GPUs, judged within their cohorts (a node may hold two models)
+/// without re-measurement. A caller that measured the node passes its own (judge_fleet() with a
+/// re-measure hook) to the functions below instead.
+inline fleet_verdicts node_verdicts(const node_report& node, const cohort_config& config = {}) {
+    return judge_fleet(node_records(node), config);
+}
+
+/// The node document (see the top of this file). `verdicts`: judged by the caller (with
+/// re-measurement), or nullptr to judge here without it.
+inline nlohmann::ordered_json to_json_value(const node_report& node, const cohort_config& config = {},
+                                            const fleet_verdicts* verdicts = nullptr) {
+    const std::vector<fleet_record> records = node_records(node);
+    const fleet_verdicts local = verdicts ? fleet_verdicts{} : judge_fleet(records, config);
+    const fleet_verdicts& v = verdicts ? *verdicts : local;
     nlohmann::ordered_json j;
     j["aaco_node"] = {{"schema_version", node_schema_version}, {"aaco_version", AACO_VERSION_STRING},
                       {"host", node.host}};
+    nlohmann::ordered_json summary = to_json_value(records.data(), records.size(), v);
+    j["verdict"] = v.nodes.empty() ? nlohmann::ordered_json{{"verdict", "PASS"}, {"reason", "ok"}}
+                                   : summary["verdicts"]["nodes"][0];
+    j["verdict"].erase("host");
     j["devices"] = nlohmann::ordered_json::array();
     for (const envelope& e : node.devices) j["devices"].push_back(::aaco::to_json_value(e));
     j["failures"] = nlohmann::ordered_json::array();
     for (const failure& f : node.failures) j["failures"].push_back({{"device", f.key}, {"error", f.reason}});
-    const std::vector<fleet_record> records = node_records(node);
-    const fleet_report rep = analyze(records, config);
-    j["summary"] = to_json_value(records.data(), records.size(), rep);
+    j["summary"] = std::move(summary);
     j["p2p"] = node_detail::write_p2p(node.p2p);
     return j;
 }
 
-inline std::string to_json(const node_report& node, const outlier_config& config = {}, int indent = 2) {
-    return to_json_value(node, config).dump(indent, ' ', false,
-                                            nlohmann::ordered_json::error_handler_t::replace);
+inline std::string to_json(const node_report& node, const cohort_config& config = {},
+                           const fleet_verdicts* verdicts = nullptr, int indent = 2) {
+    return to_json_value(node, config, verdicts)
+        .dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-/// The node summary: one row per GPU (id, name, UUID) and per key ceiling the figure with its
-/// deviation from the node median; "(!)" marks a ceiling that the outlier rule flags.
-inline std::string node_summary_markdown(const node_report& node, const outlier_config& config = {}) {
+/// The node summary: the node's verdict, then one row per GPU (id, name, UUID, verdict) and per
+/// key ceiling the figure with its deviation from its cohort's median; "(!)" marks a figure
+/// flagged below its cohort, "(?)" one that was short but not confirmed.
+inline std::string node_summary_markdown(const node_report& node, const cohort_config& config = {},
+                                         const fleet_verdicts* verdicts = nullptr) {
     using md_detail::num;
     const std::vector<fleet_record> records = node_records(node);
-    const fleet_report rep = analyze(records, config);
+    const fleet_verdicts local = verdicts ? fleet_verdicts{} : judge_fleet(records, config);
+    const fleet_verdicts& v = verdicts ? *verdicts : local;
+    const cohort_report& rep = v.cohorts;
     std::string out = "# Node summary" + (node.host.empty() ? std::string() : ": " + md_detail::escape(node.host)) +
-                      "\n\n" + std::to_string(rep.ok) + " GPUs calibrated, " +
-                      std::to_string(rep.failed) + " failed. Each figure: value (deviation from the "
-                      "node median); (!) = short of the median by more than max(" +
-                      num(config.k) + " x MAD, " + num(config.min_percent) + "%).\n\n";
+                      "\n\n" + std::to_string(rep.records - rep.failed.size()) + " GPUs calibrated, " +
+                      std::to_string(rep.failed.size()) + " failed. Verdict: **" + std::string(to_string(v.overall())) +
+                      "**";
+    if (!v.nodes.empty() && v.worst(v.nodes.front()))
+        out += " (" + std::string(to_string(v.nodes.front().code)) + ": " +
+               md_detail::escape(v.worst(v.nodes.front())->detail) + ")";
+    out += ". " + md_detail::escape(rep.describe()) + ". Each figure: value (deviation from its cohort's median); "
+           "(!) = short of it by more than max(" + num(rep.config.outliers.k) + " x MAD, " +
+           num(rep.config.outliers.min_percent) + "%), (?) = short at first, not confirmed.\n\n";
     std::vector<ceiling> shown;
-    for (ceiling c : all_ceilings)
-        if (rep.summary(c).count > 0) shown.push_back(c);
-    std::string head = "| device | name | UUID |";
-    std::string rule = "|---|---|---|";
+    for (ceiling c : all_ceilings) {
+        bool any = false;
+        for (const cohort& co : rep.cohorts) any = any || co.report.summary(c).count > 0;
+        if (any) shown.push_back(c);
+    }
+    std::string head = "| device | name | UUID | verdict |";
+    std::string rule = "|---|---|---|---|";
     for (ceiling c : shown) {
         head += " " + field_name(c) + " |";
         rule += "---:|";
@@ -166,23 +197,29 @@ inline std::string node_summary_markdown(const node_report& node, const outlier_
     out += head + "\n" + rule + "\n";
     for (std::size_t i = 0; i < records.size(); ++i) {
         const fleet_record& r = records[i];
-        std::string line = "| " + std::to_string(r.device_id) + " | " + md::cell(text_of(r.device_name)) +
-                           " | " + md::cell(text_of(r.uuid)) + " |";
+        std::string line = "| " + std::to_string(r.device_id) + " | " + md::cell(text_of(r.device_name)) + " | " +
+                           md::cell(text_of(r.uuid)) + " | " + std::string(to_string(v.gpu_levels[i])) + " |";
+        const cohort* co = v.gpu_cohorts[i] >= 0 ? &rep.cohorts[static_cast<std::size_t>(v.gpu_cohorts[i])] : nullptr;
         for (ceiling c : shown) {
-            if (!r.ok()) {
+            if (!r.ok() || !co) {
                 line += " failed |";
                 continue;
             }
-            bool flagged = false;
-            for (const outlier& o : rep.outliers) flagged = flagged || (o.index == i && o.which == c);
-            line += " " + num(r.value(c)) + " (" + md::deviation(r.value(c), rep.summary(c).median) +
-                    ")" + (flagged ? " (!)" : "") + " |";
+            std::string mark;
+            for (const finding& f : v.findings)
+                if (f.record == i && f.has_figure && f.figure == c)
+                    mark = f.code == reason::below_cohort ? " (!)" : f.code == reason::not_confirmed ? " (?)" : mark;
+            line += " " + num(r.value(c)) + " (" + md::deviation(r.value(c), co->report.summary(c).median) + ")" +
+                    mark + " |";
         }
         out += line + "\n";
     }
-    std::string median_line = "| median | | |";
-    for (ceiling c : shown) median_line += " " + num(rep.summary(c).median) + " |";
-    out += median_line + "\n";
+    for (std::size_t c = 0; c < rep.cohorts.size(); ++c) {
+        std::string median_line = "| median" + (rep.cohorts.size() > 1 ? " (cohort " + std::to_string(c) + ")" : std::string()) +
+                                  " | | | |";
+        for (ceiling cl : shown) median_line += " " + num(rep.cohorts[c].report.summary(cl).median) + " |";
+        out += median_line + "\n";
+    }
     for (const failure& f : node.failures)
         out += "\n" + md_detail::escape(f.key) + " failed: " + md_detail::escape(f.reason) + "\n";
     return out;

@@ -14,6 +14,7 @@
 #include <aaco/model/memory_level.hpp>
 #include <aaco/model/precision.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -23,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
@@ -98,10 +100,24 @@ struct fleet_record {
     char device_name[64] = {};     ///< marketing name
     char arch[16] = {};            ///< "sm_90", "gfx942"
     char error[192] = {};          ///< why a failed rank failed (cut)
+    // What puts a GPU in its cohort (fleet/cohort.hpp): GPUs are compared only with GPUs that
+    // share all of these.
+    std::int32_t driver_version = 0;  ///< the runtime's driver version; 0 = unknown
+    std::int32_t compute_units = 0;   ///< CUs/SMs the runtime shows (a partition shows fewer); 0 = unknown
+    std::uint64_t memory_bytes = 0;   ///< device memory the runtime shows (memory partition); 0 = unknown
+    /// Enforced board power limit read by telemetry (median over the figures); NaN = not read.
+    double power_limit_w = std::numeric_limits<double>::quiet_NaN();
+    std::int32_t ecc = -1;            ///< 1 on, 0 off, -1 unknown
+    std::uint32_t unstable = 0;       ///< bit c set: ceiling c was measured but not stable
 
     double value(ceiling c) const { return values[static_cast<std::size_t>(c)]; }
     void set(ceiling c, double v) { values[static_cast<std::size_t>(c)] = v; }
     bool ok() const { return status == record_status::ok; }
+    bool is_unstable(ceiling c) const { return (unstable >> static_cast<unsigned>(c)) & 1u; }
+    void set_unstable(ceiling c, bool u) {
+        const std::uint32_t bit = 1u << static_cast<unsigned>(c);
+        unstable = u ? (unstable | bit) : (unstable & ~bit);
+    }
 };
 
 static_assert(std::is_trivially_copyable_v<fleet_record>, "records travel as raw bytes");
@@ -147,6 +163,24 @@ inline bool sanitize(fleet_record& r) {
             v = std::numeric_limits<double>::quiet_NaN();
             clean = false;
         }
+    if (!std::isnan(r.power_limit_w) && !(std::isfinite(r.power_limit_w) && r.power_limit_w > 0)) {
+        r.power_limit_w = std::numeric_limits<double>::quiet_NaN();
+        clean = false;
+    }
+    if (r.ecc < -1 || r.ecc > 1) {
+        r.ecc = -1;
+        clean = false;
+    }
+    if (r.compute_units < 0 || r.driver_version < 0) {
+        r.compute_units = r.compute_units < 0 ? 0 : r.compute_units;
+        r.driver_version = r.driver_version < 0 ? 0 : r.driver_version;
+        clean = false;
+    }
+    const std::uint32_t known_bits = (1u << ceiling_count) - 1;
+    if (r.unstable & ~known_bits) {
+        r.unstable &= known_bits;
+        clean = false;
+    }
     if (r.status != record_status::ok && r.status != record_status::failed) {
         r.status = record_status::failed;
         set_text(r.error, "record arrived with an unknown status");
@@ -155,8 +189,33 @@ inline bool sanitize(fleet_record& r) {
     return clean;
 }
 
-/// The key ceilings of `e`, with `host` and `rank`: compute = the faster unit per precision,
-/// memory = the fastest op of HBM and of L2, launch = the asynchronous launch floor.
+namespace record_detail {
+
+/// The median of the finite power limits telemetry read during the figures of `e`; NaN if none.
+inline double power_limit_of(const envelope& e) {
+    std::vector<double> v;
+    auto take = [&](const telemetry_summary& t) {
+        if (t.available() && std::isfinite(t.power_limit_w) && t.power_limit_w > 0) v.push_back(t.power_limit_w);
+    };
+    for (const auto& f : e.compute) take(f.telemetry);
+    for (const auto& f : e.memory) take(f.telemetry);
+    for (const auto& f : e.launch) take(f.telemetry);
+    if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+/// Whether the figure behind a record value was stable (a figure without samples is not
+/// judged unstable: nothing was measured about it).
+inline bool unstable(const sample_stats& s) { return s.measured() && !s.stable; }
+
+} // namespace record_detail
+
+/// The key ceilings of `e`, with `host` and `rank`: compute = the roof (burst or sustained) of
+/// the faster unit per precision, memory = the fastest op of HBM and of L2, launch = the launch
+/// floor (envelope::launch_floor(): the device-side floor, else the asynchronous one). Also what
+/// places the GPU in its cohort (driver, CUs, memory, ECC, telemetry's power limit) and which of
+/// the figures were unstable.
 inline fleet_record make_record(const envelope& e, std::string_view host, int rank = 0,
                                 int local_rank = -1) {
     fleet_record r;
@@ -168,10 +227,29 @@ inline fleet_record make_record(const envelope& e, std::string_view host, int ra
     for (double& v : r.values) v = nan;
     // The compute ceilings come first in the same order as enum precision (asserted below).
     for (std::size_t i = 0; i <= static_cast<std::size_t>(ceiling::int8); ++i)
-        if (const compute_figure* f = e.best_compute(static_cast<precision>(i))) r.values[i] = f->tflops;
-    if (const memory_figure* f = e.best_memory(memory_level::hbm)) r.set(ceiling::hbm, f->gbps);
-    if (const memory_figure* f = e.best_memory(memory_level::l2)) r.set(ceiling::l2, f->gbps);
-    if (const launch_figure* f = e.find_launch(launch_mode::async)) r.set(ceiling::launch, f->us);
+        if (const compute_figure* f = e.best_compute(static_cast<precision>(i))) {
+            r.values[i] = f->roof_tflops();
+            const bool sustained_roof = f->sustained && f->sustained->tflops > f->tflops;
+            r.set_unstable(static_cast<ceiling>(i),
+                           record_detail::unstable(sustained_roof ? f->sustained->stats : f->stats));
+        }
+    if (const memory_figure* f = e.best_memory(memory_level::hbm)) {
+        r.set(ceiling::hbm, f->gbps);
+        r.set_unstable(ceiling::hbm, record_detail::unstable(f->stats));
+    }
+    if (const memory_figure* f = e.best_memory(memory_level::l2)) {
+        r.set(ceiling::l2, f->gbps);
+        r.set_unstable(ceiling::l2, record_detail::unstable(f->stats));
+    }
+    if (const launch_figure* f = e.launch_floor()) {
+        r.set(ceiling::launch, f->us);
+        r.set_unstable(ceiling::launch, record_detail::unstable(f->stats));
+    }
+    r.driver_version = e.device.driver_version > 0 ? e.device.driver_version : 0;
+    r.compute_units = e.device.compute_units > 0 ? e.device.compute_units : 0;
+    r.memory_bytes = e.device.memory_bytes;
+    r.power_limit_w = record_detail::power_limit_of(e);
+    r.ecc = e.device.ecc ? (*e.device.ecc ? 1 : 0) : -1;
     set_text(r.host, host);
     set_text(r.uuid, e.device.uuid);
     set_text(r.device_name, e.device.name);

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
 
 /// What a GPU must share with its cohort.
@@ -203,4 +203,4 @@ inline cohort_report split_into_cohorts(const std::vector<fleet_record>& records
 }
 
 } // namespace fleet
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
 
 namespace prometheus_detail {
@@ -121,4 +121,4 @@ inline std::string to_prometheus(const std::vector<fleet_record>& records, const
 }
 
 } // namespace fleet
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -37,7 +37,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace fleet {
 
 /// What to do with a GPU or node.
@@ -311,4 +311,4 @@ inline fleet_verdicts judge_fleet(const std::vector<fleet_record>& records, cons
 }
 
 } // namespace fleet
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// An envelope read from a file, with what the file could say.
 struct loaded_envelope {
@@ -174,4 +174,4 @@ inline std::string compare_markdown(const std::vector<compare_row>& rows, const 
     return out;
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace csv {
 
 /// Reads rows of fields from CSV text.
@@ -137,4 +137,4 @@ inline std::string row(const std::vector<std::string>& fields) {
 }
 
 } // namespace csv
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -32,7 +32,7 @@
 #include <system_error>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// The formats of export_envelope().
 enum class export_format { rocprof_csv, ert_json, prometheus, csv };
@@ -151,4 +151,4 @@ inline void write_file_atomically(const std::string& path, const std::string& te
     if (ec) give_up("rename failed: " + ec.message());
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// The header of to_csv(), in order.
 inline constexpr std::array<std::string_view, 48> csv_columns = {{
@@ -208,4 +208,4 @@ inline std::string to_csv(const envelope& e) {
     return out;
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace export_detail {
 
 inline double nan_value() { return std::numeric_limits<double>::quiet_NaN(); }
@@ -156,4 +156,4 @@ inline std::optional<std::int64_t> epoch_seconds(std::string_view ts) {
 }
 
 } // namespace export_detail
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -46,7 +46,7 @@
 #include <utility>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 namespace ert_detail {
 
@@ -335,4 +335,4 @@ inline ert_roofline read_ert_json(std::string_view text) {
     return out;
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

@@ -45,7 +45,7 @@
 #include <utility>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 namespace prometheus {
 
 /// Label name/value pairs of one sample, in the order written.
@@ -265,4 +265,4 @@ inline std::string to_prometheus(const envelope& e, const prometheus_options& o 
     return w.str();
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

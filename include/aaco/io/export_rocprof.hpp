@@ -45,7 +45,7 @@
 #include <string_view>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 namespace rocprof_detail {
 
@@ -310,4 +310,4 @@ inline rocprof_roofline load_rocprof_csv(const std::string& path, int device = -
     return read_rocprof_csv(text, device, "roofline.csv '" + path + "'");
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

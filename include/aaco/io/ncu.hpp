@@ -64,7 +64,7 @@
 #include <utility>
 #include <vector>
 
-AACO_NAMESPACE_BEGIN
+AACO_PORTABLE_NAMESPACE_BEGIN
 
 /// What a group of ncu columns measures.
 enum class ncu_kind { time, bytes, flops };
@@ -698,4 +698,4 @@ inline std::vector<svg_point> ncu_svg_points(const ncu_report& r, std::size_t ma
     return pts;
 }
 
-AACO_NAMESPACE_END
+AACO_PORTABLE_NAMESPACE_END

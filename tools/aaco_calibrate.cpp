@@ -125,10 +125,9 @@ const aaco::profile& find_profile_arg(const char* flag, const std::string& name)
     } catch (const aaco::invalid_argument& e) {
         throw aaco::invalid_argument(std::string(flag) + " '" + name + "': " + e.what());
     }
-    if (aaco::detail::iequals(whole->key, name)) return *whole;
+    if (aaco::is_profile_key(*whole, name)) return *whole;
     std::set<std::string> models;
-    for (const auto& rule : aaco::detail::name_rules)
-        if (aaco::detail::has_token(name, rule.token)) models.insert(std::string(rule.token));
+    for (const std::string& token : aaco::profile_model_tokens(name)) models.insert(token);
     if (models.size() > 1) {
         std::string list;
         for (const std::string& m : models) list += (list.empty() ? "" : ", ") + m;

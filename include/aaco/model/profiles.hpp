@@ -24,6 +24,7 @@
 #include <aaco/model/precision.hpp>
 #include <aaco/model/units.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -651,6 +652,22 @@ constexpr std::size_t find_profile_index(std::string_view name) {
 constexpr const profile* try_find_profile(std::string_view name) {
     const std::size_t i = detail::find_profile_index(name);
     return i == detail::no_profile ? nullptr : &profile_table[i];
+}
+
+/// True when `name` is a profile key itself ("h100-sxm"), case-insensitive.
+constexpr bool is_profile_key(const profile& p, std::string_view name) {
+    return detail::iequals(p.key, name);
+}
+
+/// The model tokens of the runtime-name rules that `name` contains ("mi300x", "mi100"): more than
+/// one means the name names several cards.
+inline std::vector<std::string> profile_model_tokens(std::string_view name) {
+    std::vector<std::string> out;
+    for (const detail::name_rule& r : detail::name_rules)
+        if (detail::has_token(name, r.token) &&
+            std::find(out.begin(), out.end(), std::string(r.token)) == out.end())
+            out.emplace_back(r.token);
+    return out;
 }
 
 /// As try_find_profile, but throws invalid_argument listing the known keys when none matches.

@@ -53,7 +53,7 @@ has tests && targets+=(aaco_gpu_tests)
 has python && targets+=(aaco_python)
 has bench && targets+=(aaco_bench_compute aaco_bench_memory)
 has ncu && targets+=(aaco_ncu_probe)
-cmake --build "$BUILD" -j "$(nproc)" --target "${targets[@]}" > "$OUT/build.log" 2>&1 \
+cmake --build "$BUILD" -j "$(nproc)" --target "${targets[@]}" -- -k 0 > "$OUT/build.log" 2>&1 \
   || { grep -E 'error|Error' "$OUT/build.log" | head -40; note "build FAILED"; }
 note "build: $(( $(date +%s) - t0 )) s"
 

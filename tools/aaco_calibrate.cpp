@@ -232,8 +232,6 @@ public:
 
     /// Whether a document goes to stdout.
     bool stdout_taken() const { return !stdout_owner_.empty(); }
-    /// Where human-readable lines (HEU, summaries) go: stdout, unless a document has it.
-    std::ostream& text_stream() const { return stdout_taken() ? std::cerr : std::cout; }
 
 private:
     struct file {

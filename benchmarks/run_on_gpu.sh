@@ -94,18 +94,18 @@ if has calibrate; then
   note "calibrate --quick: rc=$? $(( ($(date +%s%N) - s) / 1000000 )) ms"
 fi
 if has sustained; then
-  "$cal" --sustained 10 --precision fp16,bf16,fp8,int8,tf32,fp64 --level hbm --json "$OUT/sustained.json" \
+  "$cal" --sustained 10 --precision ${SUSTAINED_PRECISIONS:-fp16,bf16,fp8,int8,tf32,fp64} --level hbm --json "$OUT/sustained.json" \
     --markdown "$OUT/sustained.md" > "$OUT/sustained.log" 2>&1
   note "calibrate --sustained 10: rc=$?"
 fi
 if has bench; then
-  timeout 400 "$BUILD/benchmarks/aaco_bench_compute" --json "$OUT/bench_compute.json" > "$OUT/bench_compute.txt" 2>&1
+  timeout ${BENCH_TIMEOUT:-400} "$BUILD/benchmarks/aaco_bench_compute" --json "$OUT/bench_compute.json" > "$OUT/bench_compute.txt" 2>&1
   note "bench compute: rc=$? $(grep -E 'invariant|CEILING VIOLATED' "$OUT/bench_compute.txt" | head -3 | tr '\n' ' ')"
-  timeout 300 "$PY" benchmarks/torch_baseline.py --json "$OUT/torch.json" > "$OUT/torch.txt" 2>&1
+  timeout ${TORCH_TIMEOUT:-300} "$PY" benchmarks/torch_baseline.py --json "$OUT/torch.json" > "$OUT/torch.txt" 2>&1
   note "torch baseline: rc=$?"
 fi
 if has latency; then
-  timeout 300 "$cal" --sweep latency --json "$OUT/latency_sweep.json" > "$OUT/latency_sweep.md" 2> "$OUT/latency_sweep.log"
+  timeout ${LATENCY_TIMEOUT:-300} "$cal" --sweep latency --json "$OUT/latency_sweep.json" > "$OUT/latency_sweep.md" 2> "$OUT/latency_sweep.log"
   note "latency sweep: rc=$?"
 fi
 if has ncu; then

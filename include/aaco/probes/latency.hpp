@@ -52,7 +52,7 @@ struct latency_sampling {
     static latency_sampling full() {
         latency_sampling c;
         c.rule.min_seconds = 0.02;
-        c.rule.min_samples = 5;
+        c.rule.min_samples = 10;  // the stopping rule's floor (stats::stopping_config)
         c.rule.max_samples = 100;
         c.rule.timeout_seconds = 0.5;
         return c;
@@ -61,7 +61,7 @@ struct latency_sampling {
     static latency_sampling quick() {
         latency_sampling c;
         c.rule.min_seconds = 0.003;
-        c.rule.min_samples = 3;
+        c.rule.min_samples = 10;  // the stopping rule's floor (stats::stopping_config)
         c.rule.max_samples = 20;
         c.rule.timeout_seconds = 0.1;
         c.loop_seconds = 0.5e-3;

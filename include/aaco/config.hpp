@@ -96,14 +96,16 @@
 #  define AACO_ARCH_SM90A_ENABLED 0
 #endif
 
-/// Resident threads per SM of the arch the current CUDA device pass compiles for (CUDA C++
-/// Programming Guide, "Technical Specifications per Compute Capability": 1024 on sm_75, 1536 on
-/// sm_86, sm_89 and sm_120/121, 2048 elsewhere); 2048 on the host pass and for HIP. ptxas ignores
-/// a __launch_bounds__ minimum of blocks per SM that needs more threads than this, with a warning.
+/// Resident threads per SM of the arch the current CUDA device pass compiles for, as ptxas (CUDA
+/// 13.0) enforces them: 1024 on sm_75; 1536 on sm_86, sm_87, sm_88, sm_89, sm_110, sm_120 and
+/// sm_121; 2048 on sm_80, sm_90, sm_100 and sm_103 (package_cuda_launch_bounds checks each arch
+/// the installed nvcc lists). 2048 on the host pass and for HIP. ptxas ignores, with a warning, a
+/// __launch_bounds__ minimum of blocks per SM that needs more threads than this.
 #if AACO_BACKEND_CUDA && defined(__CUDA_ARCH__) && (__CUDA_ARCH__ == 750)
 #  define AACO_CUDA_MAX_THREADS_PER_SM 1024
-#elif AACO_BACKEND_CUDA && defined(__CUDA_ARCH__) && \
-    (__CUDA_ARCH__ == 860 || __CUDA_ARCH__ == 890 || __CUDA_ARCH__ == 1200 || __CUDA_ARCH__ == 1210)
+#elif AACO_BACKEND_CUDA && defined(__CUDA_ARCH__) &&                                             \
+    (__CUDA_ARCH__ == 860 || __CUDA_ARCH__ == 870 || __CUDA_ARCH__ == 880 ||                     \
+     __CUDA_ARCH__ == 890 || __CUDA_ARCH__ == 1100 || __CUDA_ARCH__ == 1200 || __CUDA_ARCH__ == 1210)
 #  define AACO_CUDA_MAX_THREADS_PER_SM 1536
 #else
 #  define AACO_CUDA_MAX_THREADS_PER_SM 2048

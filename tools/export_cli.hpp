@@ -105,7 +105,8 @@ struct prepared {
         return aaco::ncu_svg_points(aaco::analyze_ncu(*ncu, e));
     }
 
-    /// Writes every --export of one envelope.
+    /// Writes every --export of one envelope. A target that fails (an unwritable path, a format
+    /// that can hold none of the figures) does not stop the others; then aaco::error names them.
     void write_exports(const aaco::envelope& e) const {
         if (exports.empty()) return;
         aaco::envelope ds;
@@ -116,10 +117,17 @@ struct prepared {
                 ds = aaco::datasheet_envelope(*p);
                 opt.datasheet = &ds;
             }
+        std::string failed;
         for (const aaco::export_target& t : exports) {
-            if (t.format == aaco::export_format::rocprof_csv) note_omissions(e, t);
-            write(t, aaco::export_envelope(e, t.format, opt));
+            try {
+                if (t.format == aaco::export_format::rocprof_csv) note_omissions(e, t);
+                write(t, aaco::export_envelope(e, t.format, opt));
+            } catch (const std::exception& ex) {
+                failed += std::string(failed.empty() ? "" : "; ") + "--export " + std::string(aaco::to_string(t.format)) +
+                          ":" + t.path + ": " + ex.what();
+            }
         }
+        if (!failed.empty()) throw aaco::error(failed);
     }
 
     /// Writes every --export of a node: Prometheus and CSV hold every device (and the node's
@@ -186,7 +194,14 @@ private:
         std::vector<std::string> header{"device"};
         std::vector<std::vector<std::pair<std::string, std::string>>> rows;
         for (const aaco::envelope& e : devices) {
-            aaco::csv::reader in(aaco::to_rocprof_csv(e), "roofline.csv");
+            std::string one;
+            try {
+                one = aaco::to_rocprof_csv(e);
+            } catch (const aaco::invalid_argument& ex) {  // a device without any roofline.csv figure
+                std::fprintf(stderr, "aaco-calibrate: rocprof-csv: device %d left out: %s\n", e.device.id, ex.what());
+                continue;
+            }
+            aaco::csv::reader in(one, "roofline.csv");
             std::vector<std::string> h, r;
             in.next(h);
             in.next(r);

@@ -56,7 +56,9 @@ void check_against_golden(const std::string& produced, const std::string& golden
     const table got = rows_of(produced), want = rows_of(read_text(fixture(golden_file)));
     REQUIRE(got.size() == want.size());
     for (std::size_t i = 0; i < want.size(); ++i)
-        for (const auto& [col, cell] : want[i]) {
+        for (const auto& entry : want[i]) {
+            const std::string& col = entry.first;
+            const std::string& cell = entry.second;
             INFO(golden_file << " row " << i << " (" << want[i].at("figure") << ") column " << col);
             const std::string& g = got[i].at(col);
             if (is_number(cell) && is_number(g)) CHECK(close(std::stod(g), std::stod(cell)));

@@ -100,10 +100,10 @@ void check_against_golden(const std::string& produced, const std::string& golden
     for (const sample& s : want.samples) w[key_of(s)] = s.value;
     CHECK(g.size() == got.samples.size());  // no series twice
     CHECK(g.size() == w.size());
-    for (const auto& [k, v] : w) {
-        INFO(golden_file << ": " << k);
-        REQUIRE(g.count(k) == 1);
-        CHECK(close(g[k], v));
+    for (const auto& kv : w) {
+        INFO(golden_file << ": " << kv.first);
+        REQUIRE(g.count(kv.first) == 1);
+        CHECK(close(g[kv.first], kv.second));
     }
 }
 

@@ -101,6 +101,8 @@ aaco::calibration_options options_of(const py::dict& o, py::object progress) {
     if (o.contains("levels"))
         for (const auto& l : o["levels"].cast<std::vector<std::string>>())
             opt.levels.push_back(level_of(l));
+    if (o.contains("sustained_seconds"))
+        opt.sustained_seconds = o["sustained_seconds"].cast<double>();  // checked on the Python side
     if (o.contains("time_budget_seconds"))
         opt.time_budget_seconds = o["time_budget_seconds"].cast<double>();
     if (!progress.is_none()) {

@@ -143,8 +143,8 @@ class HardwareCalibrator:
             opts["levels"] = lv
         if sustained is not None:
             s = _number(sustained, "sustained")
-            if not (s > 0 and s <= 3600):
-                raise ValueError(f"sustained must be in (0, 3600] seconds, got {sustained}")
+            if not (s > 0 and s <= 600):  # calibration_options::max_sustained_seconds
+                raise ValueError(f"sustained must be in (0, 600] seconds, got {sustained}")
             opts["sustained_seconds"] = s
         if time_budget_seconds is not None:
             t = _number(time_budget_seconds, "time_budget_seconds")

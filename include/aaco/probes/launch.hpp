@@ -98,6 +98,9 @@ inline launch_figure measure_launch(launch_mode mode, const sampling_config& cfg
     const int samples_per_call = mode == launch_mode::enqueue ? 64 : 10;
     stats::stopping_rule rule(cfg.rule);
     void* native = reinterpret_cast<void*>(s.get());
+    // Board telemetry over the samples, as for every other figure (sampler.hpp). The poller runs
+    // on its own thread every 15 ms; the host-timed modes (enqueue, sync) share the CPU with it.
+    backend::telemetry_scope telemetry(cfg.telemetry);
     const auto wall_start = std::chrono::steady_clock::now();
     while (!rule.done()) {
         const std::vector<double> batch = detail::launch_samples(mode, native, launches, samples_per_call);
@@ -111,6 +114,7 @@ inline launch_figure measure_launch(launch_mode mode, const sampling_config& cfg
     f.stats = rule.result(static_cast<std::uint64_t>(rule.samples()) * static_cast<std::uint64_t>(launches));
     f.stats.stable = stats::judge_robust(rule.values(), cfg.stable_cov).stable;
     f.us = f.stats.median;
+    f.telemetry = telemetry.finish();
     return f;
 }
 

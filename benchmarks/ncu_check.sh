@@ -14,6 +14,7 @@ import csv, io, sys, os
 out = sys.argv[1]
 text = open(os.path.join(out, "ncu_probe.txt")).read()
 probes = [l[6:].split("|") for l in text.splitlines() if l.startswith("PROBE ")]
+text = open(os.path.join(out, "ncu_log.txt")).read()  # --log-file receives ncu's CSV
 start = text.find('"ID"')
 rows = list(csv.DictReader(io.StringIO(text[start:]))) if start >= 0 else []
 rows = [r for r in rows if r.get("ID", "").strip().isdigit()]  # drop the units row

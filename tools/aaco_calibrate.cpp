@@ -933,6 +933,9 @@ int cli_main(int argc, char** argv, const device_hooks& hooks) {
     run_plan plan;
     try {
         plan = validate(o);
+    } catch (const aaco::invalid_argument& e) {  // a std::invalid_argument, not an aaco::error
+        std::cerr << "aaco-calibrate: " << e.what() << "\n";
+        return exit_no_gpu_or_args;
     } catch (const aaco::error& e) {
         std::cerr << "aaco-calibrate: " << e.what() << "\n";
         return exit_no_gpu_or_args;

@@ -31,6 +31,14 @@ endforeach()
 
 # portable_ok(<header> <out>): the header and everything it includes is backend-independent.
 function(portable_ok h out)
+  # Headers already on the walk are not walked again: include cycles guarded by #pragma once
+  # (io/markdown.hpp <-> io/markdown_latency.hpp) would otherwise recurse without end.
+  get_property(_seen GLOBAL PROPERTY aaco_portable_seen)
+  if(h IN_LIST _seen)
+    set(${out} "" PARENT_SCOPE)
+    return()
+  endif()
+  set_property(GLOBAL APPEND PROPERTY aaco_portable_seen "${h}")
   string(MAKE_C_IDENTIFIER "${h}" id)
   set(kind "${kind_${id}}")
   if(kind STREQUAL "config")
@@ -67,6 +75,7 @@ foreach(h IN LISTS headers)
   string(MAKE_C_IDENTIFIER "${h}" id)
   if(kind_${id} STREQUAL "portable")
     math(EXPR portable_count "${portable_count} + 1")
+    set_property(GLOBAL PROPERTY aaco_portable_seen "")
     portable_ok("${h}" why)
     if(why)
       string(APPEND problems "  ${why}\n")

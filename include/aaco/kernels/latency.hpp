@@ -60,7 +60,6 @@
 #if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
 #include <aaco/arch/clock.hpp>
 #include <aaco/backend/backend.hpp>
-#include <aaco/backend/mapped_host.hpp>
 #endif
 
 AACO_NAMESPACE_BEGIN
@@ -542,11 +541,11 @@ public:
             AACO_BACKEND_CHECK_LAUNCH("chase_fill_kernel");
             backend::synchronize();
         } else {
-            host_chain_ = backend::mapped_host_buffer<std::uint64_t>(plan_.working_set_bytes / 8);
+            host_chain_ = backend::mapped_buffer<std::uint64_t>(plan_.working_set_bytes / 8);
             const std::uint64_t base = device_base();
             const std::uint64_t words = plan_.stride_bytes / 8;
             const std::vector<std::uint32_t>& next = cycle_.next_table();
-            for (std::uint64_t i = 0; i < n; ++i) host_chain_.host_data()[i * words] = base + next[i] * plan_.stride_bytes;
+            for (std::uint64_t i = 0; i < n; ++i) host_chain_.host()[i * words] = base + next[i] * plan_.stride_bytes;
         }
         warmed_ = false;
     }
@@ -613,7 +612,7 @@ private:
     /// The device address of slot 0 of a global chain.
     std::uint64_t device_base() const {
         if (plan_.space == chase_space::mapped_host)
-            return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(host_chain_.device_data()));
+            return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(host_chain_.device()));
         return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(chain_.data()));
     }
     /// What a lane's pointer is when it stands on `slot`: an address, or the index (shared).
@@ -660,7 +659,7 @@ private:
     std::vector<std::uint64_t> lane_position_;
     bool warmed_ = false;
     backend::device_buffer<std::uint64_t> chain_;
-    backend::mapped_host_buffer<std::uint64_t> host_chain_;
+    backend::mapped_buffer<std::uint64_t> host_chain_;
     backend::device_buffer<std::uint32_t> next_;
     backend::device_buffer<std::uint64_t> starts_, finals_;
     backend::device_buffer<chase_record> record_;

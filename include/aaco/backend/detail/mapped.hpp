@@ -1,13 +1,15 @@
 /// \file backend/detail/mapped.hpp
-/// \brief backend::mapped_buffer: a few words of host memory that a running kernel reads and
-/// writes directly (a flag the host raises while the device spins on it). Written once over the
-/// vendor entry points of backend/cuda/mapped.hpp and backend/hip/mapped.hpp. Include
+/// \brief backend::mapped_buffer: page-locked host memory that a running kernel reads and writes
+/// directly over the host link: the gate flag of the device launch floor (kernels/empty.hpp) and
+/// the pointer chain of the latency ladder's host rung (kernels/latency.hpp). Written once over
+/// the vendor entry points of backend/cuda/mapped.hpp and backend/hip/mapped.hpp. Include
 /// <aaco/backend/backend.hpp>, not this file.
 #pragma once
 #include <aaco/config.hpp>
 
 #if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
 #include <aaco/backend/detail/common.hpp>
+#include <aaco/backend/detail/runtime.hpp>
 #include <aaco/error.hpp>
 #if AACO_BACKEND_CUDA
 #include <aaco/backend/cuda/mapped.hpp>
@@ -28,8 +30,8 @@ namespace backend {
 /// Page-locked host memory for `count` elements of `T`, mapped into the current device's address
 /// space and coherent while kernels run: the host writes through host(), a kernel polls through
 /// device() with volatile loads and sees the store without the kernel ending. Every access from
-/// the device crosses the host link, so use it for flags, not data. Move-only; zero-filled.
-/// Added for the gated launch floor (kernels/empty.hpp), where the host releases a gate kernel.
+/// the device crosses the host link: use it for flags, or for data whose path over the link is
+/// what is measured. Move-only; zero-filled.
 template <class T>
 class mapped_buffer {
     static_assert(std::is_trivially_copyable_v<T>, "mapped_buffer holds trivially copyable types");
@@ -43,8 +45,9 @@ public:
             throw invalid_argument("mapped_buffer: count must be in [1, SIZE_MAX / " +
                                    std::to_string(sizeof(T)) + "], got " + std::to_string(count));
         void* p = nullptr;
-        backend::check(vendor::malloc_mapped(&p, count * sizeof(T)), vendor::malloc_mapped_name,
-                       __FILE__, __LINE__);
+        const std::string call = std::string(vendor::malloc_mapped_name) + " of " +
+                                 std::to_string(count * sizeof(T)) + " bytes";
+        backend::check(vendor::malloc_mapped(&p, count * sizeof(T)), call.c_str(), __FILE__, __LINE__);
         host_ = static_cast<T*>(p);
         for (std::size_t i = 0; i < count; ++i) host_[i] = T{};
         void* d = nullptr;
@@ -78,6 +81,7 @@ public:
     /// The device's address of the same memory, for kernel arguments.
     T* device() const noexcept { return device_; }
     std::size_t size() const noexcept { return size_; }
+    std::size_t bytes() const noexcept { return size_ * sizeof(T); }
 
 private:
     void release() noexcept {

@@ -28,6 +28,7 @@
 #include <fstream>
 #include <functional>
 #include <initializer_list>
+#include <limits>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -45,7 +46,8 @@ constexpr int exit_unstable = 3;
 const char* const exit_code_help =
     "Exit codes: 0 ok; 1 unexpected error, or a failed --cache save (the measurement is kept in "
     "the outputs or a file whose path is printed); 2 no usable GPU or bad arguments; 3 measured, "
-    "but some ceiling is unstable (CoV above the threshold).";
+    "but some ceiling is unstable (its median not known to within the threshold, or drifting; "
+    "host-side launch costs do not count).";
 
 // ---- 1. argument parsing helpers ------------------------------------------------------------
 
@@ -564,6 +566,25 @@ bool heu_lines(const aaco::envelope& env, const run_plan& plan, std::ostream& ou
     return all;
 }
 
+/// One line per figure that makes the envelope unstable (envelope::validation): its key, the
+/// relative half width of its median's 95% interval and its CoV.
+std::vector<std::string> unstable_figures(const aaco::envelope& env) {
+    std::vector<std::string> out;
+    auto add = [&](const std::string& key, const aaco::sample_stats& s) {
+        if (s.stable) return;
+        const double half = s.median != 0 ? 0.5 * (s.median_ci_high - s.median_ci_low) / std::fabs(s.median)
+                                          : std::numeric_limits<double>::quiet_NaN();
+        out.push_back(key + ": " + std::to_string(s.samples) + " samples, median +-" +
+                      aaco::md_detail::percent(half, 2) + " (95%), CoV " + aaco::md_detail::percent(s.cov, 2));
+    };
+    for (const auto& f : env.compute) add(aaco::export_detail::figure_key(f), f.stats);
+    for (const auto& f : env.memory) add(aaco::export_detail::figure_key(f), f.stats);
+    for (const auto& f : env.launch)
+        if (!aaco::times_the_host(f.mode)) add(aaco::export_detail::figure_key(f), f.stats);
+    for (const auto& f : env.latency) add(aaco::export_detail::figure_key(f), f.stats);
+    return out;
+}
+
 /// Reports one envelope in every format asked for: JSON and markdown first, so that nothing
 /// after them can lose a measurement, then the HEU lines and the SVG with their points.
 /// Returns the exit code.
@@ -593,9 +614,9 @@ int report(const aaco::envelope& env, const run_plan& plan) {
     if (!heu_ok) return exit_failure;
     if (env.source == aaco::envelope_source::measured && extra.stability_known() &&
         !env.validation().stable) {
-        std::cerr << "aaco-calibrate: some ceilings are unstable (worst CoV "
-                  << aaco::md_detail::percent(env.validation().cov, 2)
-                  << "); the GPU may be shared or throttling\n";
+        std::cerr << "aaco-calibrate: some ceilings are unstable (their median is not known to "
+                     "within the threshold, or it drifted); the GPU may be shared or throttling:\n";
+        for (const std::string& line : unstable_figures(env)) std::cerr << "  " << line << "\n";
         return exit_unstable;
     }
     return exit_ok;

@@ -132,6 +132,42 @@ TEST_CASE("envelope: validation aggregates every figure") {
     CHECK_FALSE(e.validation().stable);
 }
 
+// H200 run of 2026-12-01: every full calibration exited 3 because launch.enqueue/async/sync, host
+// costs that move with the VM's scheduler, were judged unstable. On the old code the first
+// CHECK below fails.
+TEST_CASE("envelope: host-side launch costs do not make a calibration unstable; GPU-side ones do") {
+    envelope e;
+    e.source = envelope_source::measured;
+    e.compute = {cf(precision::fp16, compute_unit::matrix, 1000, 0.002, true, 100)};
+    for (launch_mode m : all_launch_modes) {
+        launch_figure lf;
+        lf.mode = m;
+        lf.us = 2;
+        lf.stats.samples = 40;
+        lf.stats.cov = times_the_host(m) ? 0.15 : 0.001;
+        lf.stats.stable = !times_the_host(m);
+        lf.stats.iterations = 10;
+        e.launch.push_back(lf);
+    }
+    CHECK(times_the_host(launch_mode::enqueue));
+    CHECK(times_the_host(launch_mode::async));
+    CHECK(times_the_host(launch_mode::sync));
+    CHECK_FALSE(times_the_host(launch_mode::device));
+    CHECK_FALSE(times_the_host(launch_mode::graph));
+    validation_summary v = e.validation();
+    CHECK(v.stable);
+    CHECK(v.cov == doctest::Approx(0.15));  // still the worst CoV of all figures, reported
+    CHECK(v.iterations == 100 + 5 * 10);
+    for (launch_figure& lf : e.launch)
+        if (lf.mode == launch_mode::graph) lf.stats.stable = false;
+    CHECK_FALSE(e.validation().stable);  // graph replay is timed on the GPU: it counts
+    for (launch_figure& lf : e.launch)
+        if (lf.mode == launch_mode::graph) lf.stats.stable = true;
+    for (launch_figure& lf : e.launch)
+        if (lf.mode == launch_mode::device) lf.stats.stable = false;
+    CHECK_FALSE(e.validation().stable);
+}
+
 TEST_CASE("envelope: assembled from the stopping rule, then judged by the roofline") {
     // What a probe does: feed samples, store the median and the stats, then HEU works on it.
     stats::stopping_rule rule(stats::stopping_config::quick());

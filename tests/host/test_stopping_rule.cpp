@@ -207,7 +207,9 @@ TEST_CASE("a timeout after 2 samples is not stable") {
     CHECK_FALSE(rule.result().stable);
 }
 
-TEST_CASE("noisy stream never converges: hits max samples, unstable") {
+// Convergence judges the CoV, stability the median (figure_stable): +-5% uniform noise never
+// converges (CoV 2.9%), yet 300 samples pin the median to about +-0.48% (bootstrap 95%).
+TEST_CASE("noisy stream never converges: hits max samples; its median is judged on its interval") {
     noise n(3);
     stats::stopping_config c;
     c.max_samples = 300;
@@ -215,12 +217,15 @@ TEST_CASE("noisy stream never converges: hits max samples, unstable") {
     const run_result r = run(rule, [&](std::size_t) { return 100.0 * (1 + 0.05 * n()); }, 0.001);
     CHECK(r.d == decision::hit_max_samples);
     CHECK(r.samples == 300);
-    CHECK_FALSE(r.stable);
+    CHECK(r.s.relative_ci_half_width() > 0.0035);
+    CHECK(r.s.relative_ci_half_width() < 0.0065);
+    CHECK(rule.stable_at(0.01));         // known to within 1%: stable at the probes' threshold
+    CHECK_FALSE(rule.stable_at(0.0025)); // but not to within 0.25%
     CHECK(r.s.cov == doctest::Approx(0.05 / std::sqrt(3.0)).scale(0).epsilon(0.15));
     // The median is still the figure to report, and it is near the true value.
     CHECK(r.s.median == doctest::Approx(100).epsilon(0.01));
     const sample_stats st = rule.result(300 * 1000);
-    CHECK_FALSE(st.stable);
+    CHECK(st.stable == rule.stable());
     CHECK(st.samples == 300);
     CHECK(st.iterations == 300000);
     CHECK(st.measured_seconds == doctest::Approx(0.3));
@@ -302,15 +307,17 @@ TEST_CASE("one outlier: kept, delays convergence by ~(d / threshold)^2 samples")
     CHECK(r.stable);
     CHECK(r.s.min == 90.0);
     CHECK(r.s.median == doctest::Approx(100).epsilon(0.001));
-    // With a 200-sample cap it never gets there: unstable, though the median is fine and the
-    // robust spread shows that the noise itself is small.
+    // With a 200-sample cap the CoV never gets there, but the median is fine and the robust
+    // spread shows that the noise itself is small: stable, judged on the median (on the old,
+    // CoV-based rule this figure was unstable).
     noise b(9);
     stats::stopping_config c;
     c.max_samples = 200;
     stats::stopping_rule capped(c);
     const run_result q = run(capped, stream(b, 3), 0.01);
     CHECK(q.d == decision::hit_max_samples);
-    CHECK_FALSE(q.stable);
+    CHECK(q.stable);
+    CHECK(q.s.relative_ci_half_width() < 0.001);
     CHECK(q.s.cov > 0.005);
     CHECK(q.s.robust_cov < 0.001);
     CHECK(q.s.median == doctest::Approx(100).epsilon(0.001));
@@ -394,4 +401,29 @@ TEST_CASE("quick mode converges sooner on the same stream") {
     CHECK(st.iterations == 123);
     CHECK(st.measured_seconds == doctest::Approx(full.accumulated_seconds()));
     CHECK(st.samples == rf.samples);
+}
+
+// Issue 15: tensor figures at the power limit have a real launch-to-launch spread (H200,
+// 2026-12-01: CoV 1.0-1.5% over 25 launches of 20 ms), which made every full calibration exit 3
+// on the old CoV-based rule although the five runs' medians agreed within 0.81%.
+TEST_CASE("figure_stable: a power-capped spread with a well-known median is stable; drift is not") {
+    // 25 launches: most within +-0.3%, one in five a clock dip 3-4% down (the power controller
+    // pulling the clock), shuffled: CoV ~1.5%, the shape of a power-capped figure (tight IQR).
+    noise n(21);
+    std::vector<double> capped;
+    for (int i = 0; i < 25; ++i)
+        capped.push_back(870.0 * (i % 5 == 2 ? 0.965 + 0.005 * n() : 1 + 0.003 * n()));
+    const stats::summary s = stats::summarize(capped);
+    CHECK(s.cov > 0.01);                       // the old rule: unstable at 1%
+    CHECK(s.relative_ci_half_width() < 0.01);  // the median is known to within 1%
+    CHECK(stats::figure_stable(capped, 0.01));
+    // The same spread drifting down by 4% over the series (throttling) is not stable.
+    std::vector<double> drifting = capped;
+    for (std::size_t i = 0; i < drifting.size(); ++i) drifting[i] *= 1 - 0.04 * static_cast<double>(i) / 24;
+    CHECK_FALSE(stats::figure_stable(drifting, 0.01));
+    // Fewer than min_stable_samples samples: never stable, even identical ones.
+    CHECK_FALSE(stats::figure_stable(std::vector<double>(9, 1.0), 1.0));
+    CHECK(stats::figure_stable(std::vector<double>(10, 1.0), 0.0));
+    CHECK_THROWS_AS(stats::figure_stable(capped, -0.01), aaco::invalid_argument);
+    CHECK_THROWS_AS(stats::figure_stable(std::vector<double>(3, 1.0), -0.01), aaco::invalid_argument);
 }

@@ -138,13 +138,16 @@ sample_stats sample_chase(kernels::chase_runner& runner, const latency_sampling&
         rule.add(value, got.seconds, wall);
     }
     sample_stats st = rule.result(launches * 2 * hops);
-    st.stable = st.samples >= 2 && st.cov <= cfg.stable_cov;
+    st.stable = rule.stable_at(cfg.stable_cov);
     return st;
 }
 
-/// The statistics block of `values` (not empty), judged stable at `stable_cov`.
+/// The statistics block of `values` (not empty, in the order taken), judged stable at
+/// `stable_cov` by stats::figure_stable.
 inline sample_stats stats_of(const std::vector<double>& values, double stable_cov) {
-    return stats::summarize(values).to_sample_stats(stable_cov);
+    sample_stats st = stats::summarize(values).to_sample_stats(stable_cov);
+    st.stable = stats::figure_stable(values, stable_cov);
+    return st;
 }
 
 /// Measures the latency of `plan` with `lanes` lanes (1, or warp_lanes(dev)). Throws on failure

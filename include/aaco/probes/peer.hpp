@@ -14,6 +14,7 @@
 #include <aaco/config.hpp>
 #include <aaco/error.hpp>
 #include <aaco/fleet/node.hpp>
+#include <aaco/stats/stopping_rule.hpp>
 #include <aaco/stats/summary.hpp>
 
 #include <cstddef>
@@ -164,9 +165,11 @@ sample_stats sample(const p2p_config& cfg, TimeOne&& time_one) {
     (void)time_one();  // warm-up: first copies pay for mapping and clock ramp
     std::vector<double> v;
     for (int i = 0; i < cfg.samples; ++i) v.push_back(time_one());
-    return stats::summarize(v).to_sample_stats(cfg.stable_cov, 0,
-                                               static_cast<std::uint64_t>(cfg.samples) *
-                                                   static_cast<std::uint64_t>(cfg.copies_per_sample));
+    sample_stats st = stats::summarize(v).to_sample_stats(
+        cfg.stable_cov, 0,
+        static_cast<std::uint64_t>(cfg.samples) * static_cast<std::uint64_t>(cfg.copies_per_sample));
+    st.stable = stats::figure_stable(v, cfg.stable_cov);
+    return st;
 }
 
 } // namespace peer_detail

@@ -50,8 +50,8 @@ struct paired_efficiency {
 
 /// Pairs launch i's rate `tflops[i]` with its clock `clock_mhz[i]` (NaN or <= 0: that launch
 /// recorded no clock and is left out). `stable_cov` judges the efficiency statistics like any
-/// figure's (at least min_stable_samples and CoV <= stable_cov). Throws invalid_argument when the
-/// two lists differ in length.
+/// figure's (stats::figure_stable: the median known to within stable_cov, no drift). Throws
+/// invalid_argument when the two lists differ in length.
 inline paired_efficiency pair_launches(const std::vector<double>& tflops,
                                        const std::vector<double>& clock_mhz,
                                        double flops_per_clock_per_unit, int units,
@@ -76,8 +76,7 @@ inline paired_efficiency pair_launches(const std::vector<double>& tflops,
     out.clock_adjusted_peak_tflops = peak_tflops_at(flops_per_clock_per_unit, units, out.clock_mhz);
     if (efficiencies.empty()) return out;
     out.efficiency = summarize(efficiencies).to_sample_stats(stable_cov);
-    out.efficiency.stable =
-        out.efficiency.samples >= min_stable_samples && out.efficiency.cov <= stable_cov;
+    out.efficiency.stable = figure_stable(efficiencies, stable_cov);
     return out;
 }
 

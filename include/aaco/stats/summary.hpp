@@ -184,8 +184,9 @@ struct summary {
         return running_moments::ratio(0.5 * (median_ci_high - median_ci_low), median);
     }
 
-    /// The envelope's statistics block. `stable` = at least 2 samples and cov <=
-    /// `max_relative_stdev`.
+    /// The envelope's statistics block. `stable` here is a first guess from the sorted samples
+    /// only (at least 2 samples and cov <= `max_relative_stdev`); every probe overwrites it with
+    /// stats::figure_stable over the samples in order (stopping_rule.hpp).
     sample_stats to_sample_stats(double max_relative_stdev, double measured_seconds = 0,
                                  std::uint64_t iterations = 0) const {
         detail::require_non_negative(max_relative_stdev, "aaco::stats::summary::to_sample_stats",

@@ -25,6 +25,12 @@ struct measure_options {
     /// Board telemetry polled while the kernel is sampled (backend::open_telemetry); nullptr =
     /// none. Not owned.
     backend::telemetry_source* telemetry = nullptr;
+    /// With `on_caller_stream`, enqueue and time on `caller_stream` (a cudaStream_t / hipStream_t
+    /// as void*, which the caller keeps owning; nullptr is the legacy default stream) instead of
+    /// a stream of aaco's own: the launch callable receives that stream, and the events bracket
+    /// the work on it. Two fields because nullptr is a valid choice.
+    void* caller_stream = nullptr;
+    bool on_caller_stream = false;
 };
 
 /// A user kernel measured against an envelope.
@@ -79,7 +85,9 @@ measurement_result measure(const envelope& env, Launch&& launch, double flops, d
         throw invalid_argument("aaco::measure: flops must be finite and >= 0, got " + std::to_string(flops));
     if (!(bytes > 0) || !std::isfinite(bytes))
         throw invalid_argument("aaco::measure: bytes must be finite and > 0, got " + std::to_string(bytes));
-    backend::stream s;
+    backend::stream s = opt.on_caller_stream
+                            ? backend::stream::borrow(static_cast<backend::native_stream>(opt.caller_stream))
+                            : backend::stream();
     detail::user_launch_runner<std::remove_reference_t<Launch>> runner(launch);
     probes::sampling_config cfg =
         opt.quick ? probes::sampling_config::quick() : probes::sampling_config::full();

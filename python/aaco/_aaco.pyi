@@ -38,4 +38,5 @@ class Calibrator:  # GPU builds only
                           max_age_hours: float) -> Tuple[str, str]: ...
 
 def measure(envelope_json: str, launch: Callable[[int], None], flops: float, bytes: float,
-            precision: str, level: str, quick: bool) -> Dict[str, Any]: ...  # GPU builds only
+            precision: str, level: str, quick: bool,
+            stream: Optional[int] = None) -> Dict[str, Any]: ...  # GPU builds only

@@ -76,16 +76,36 @@ def _launcher(fn: Callable[[], Any]) -> Callable[[int], None]:
     return launch
 
 
+def _stream_handle(stream: Any) -> Optional[int]:
+    """The raw cudaStream_t / hipStream_t of ``stream``: None (aaco's own stream), a
+    torch.cuda.Stream or ExternalStream (``.cuda_stream``), a CuPy stream (``.ptr``), or the handle
+    itself as an int (0 = the legacy default stream)."""
+    if stream is None:
+        return None
+    for attr in ("cuda_stream", "ptr"):
+        if hasattr(stream, attr) and not isinstance(stream, (int, float)):
+            stream = getattr(stream, attr)
+            break
+    if isinstance(stream, bool) or not isinstance(stream, int):
+        raise TypeError("stream must be None, a torch.cuda.Stream, a CuPy stream or an int handle, "
+                        f"got {type(stream).__name__}")
+    if stream < 0 or stream >= 1 << 64:
+        raise ValueError(f"stream handle must be in [0, 2**64), got {stream}")
+    return stream
+
+
 def measure(fn: Callable[[], Any], *, flops: float, bytes: float, precision: str = "fp16",
             envelope: Optional[Envelope] = None, level: str = "hbm", quick: bool = False,
-            label: Optional[str] = None) -> Measurement:
+            label: Optional[str] = None, stream: Any = None) -> Measurement:
     """Times ``fn()`` (one call = one unit of work: ``flops`` FLOPs and ``bytes`` bytes, the
     minimum the work must move) and returns achieved TFLOP/s and GB/s, the arithmetic intensity,
     the HEU against ``envelope`` (default: a quick calibration of the current device, once per
     process) with its binding ceiling, and the statistics. ``fn`` must enqueue its GPU work on
-    the current stream (torch does); aaco times it on its own stream, made torch's current
-    stream while ``fn`` runs. ``flops`` may be 0 for pure data movement (HEU against ``level``'s
-    bandwidth)."""
+    the current stream (torch does). With ``stream`` (``torch.cuda.current_stream()``, any
+    torch or CuPy stream, or a raw handle) the events are recorded on that stream, which aaco
+    never destroys; without it aaco times on a stream of its own. Either way that stream is
+    torch's current stream while ``fn`` runs. ``flops`` may be 0 for pure data movement (HEU
+    against ``level``'s bandwidth)."""
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
     fl = _number(flops, "flops")
@@ -96,11 +116,12 @@ def measure(fn: Callable[[], Any], *, flops: float, bytes: float, precision: str
         raise TypeError(f"level must be a str, got {type(level).__name__}")
     if envelope is not None and not isinstance(envelope, Envelope):
         raise TypeError(f"envelope must be an aaco.Envelope, got {type(envelope).__name__}")
+    handle = _stream_handle(stream)
     if _aaco.backend == "none":
         _aaco.open_device(0)  # raises NoDeviceError with the library's message
         raise NoDeviceError("aaco was built without a GPU backend")
     env = envelope if envelope is not None else _default_envelope()
-    r = _aaco.measure(env._text, _launcher(fn), fl, by, precision, level, bool(quick))
+    r = _aaco.measure(env._text, _launcher(fn), fl, by, precision, level, bool(quick), handle)
     stats = {k: r[k] for k in ("samples", "median_seconds", "min_seconds", "max_seconds", "cov",
                                "iqr_seconds", "stable")}
     return Measurement(r["seconds"], r["achieved_tflops"], r["achieved_gbps"],

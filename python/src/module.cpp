@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -150,15 +151,20 @@ private:
     aaco::hardware_calibrator impl_;
 };
 
-/// Times `launch(stream_handle)` with aaco::measure (events, warm-up, stopping rule) on a stream
-/// aaco creates; the Python side makes torch/CuPy enqueue on it.
+/// Times `launch(stream_handle)` with aaco::measure (events, warm-up, stopping rule) on the
+/// caller's stream (`stream`: a cudaStream_t / hipStream_t as an integer, 0 = the legacy default
+/// stream) or, when None, on a stream aaco creates; the Python side makes torch enqueue on it.
 py::dict measure_callable(const std::string& envelope_json, py::function launch, double flops,
                           double bytes, const std::string& precision, const std::string& level,
-                          bool quick) {
+                          bool quick, std::optional<std::uintptr_t> stream) {
     const aaco::envelope env = envelope_of(envelope_json);
     aaco::measure_options opt;
     opt.quick = quick;
     opt.level = level_of(level);
+    if (stream) {
+        opt.on_caller_stream = true;
+        opt.caller_stream = reinterpret_cast<void*>(*stream);
+    }
     auto call = [&launch](aaco::backend::native_stream s) {
         launch(reinterpret_cast<std::uintptr_t>(s));
     };
@@ -259,7 +265,7 @@ PYBIND11_MODULE(_aaco, m) {
              py::arg("options"), py::arg("progress"), py::arg("max_age_hours"));
     m.def("measure", &measure_callable, py::arg("envelope_json"), py::arg("launch"),
           py::arg("flops"), py::arg("bytes"), py::arg("precision"), py::arg("level"),
-          py::arg("quick"));
+          py::arg("quick"), py::arg("stream") = py::none());
 #endif
     // Opens (and so checks) a device: in a host-only build this raises NoDeviceError with the
     // library's message, in a GPU build it names the runtime's cause (no driver, no device, ...).

@@ -103,6 +103,49 @@ def test_measure_without_gpu_is_a_clear_error():
         aaco.measure(42, flops=1, bytes=1)
 
 
+class _FakeTorchStream:
+    def __init__(self, handle):
+        self.cuda_stream = handle
+
+
+@pytest.mark.parametrize("stream, exc, words", [
+    ("0x10", TypeError, "stream must be"),
+    (1.5, TypeError, "stream must be"),
+    (True, TypeError, "stream must be"),
+    (-1, ValueError, r"stream handle must be in \[0, 2\*\*64\)"),
+    (1 << 64, ValueError, "stream handle"),
+    (_FakeTorchStream(-5), ValueError, "stream handle"),
+])
+def test_measure_refuses_a_bad_stream_before_any_device_work(stream, exc, words):
+    with pytest.raises(exc, match=words):
+        aaco.measure(lambda: None, flops=1, bytes=1, stream=stream)
+
+
+@requires_gpu
+def test_measure_times_on_the_callers_stream():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("torch sees no GPU")
+    env = aaco.profile("h200-sxm")
+    x = torch.rand(1 << 24, device="cuda")
+    y = torch.empty_like(x)
+    side = torch.cuda.Stream()
+    seen = []
+
+    def work():
+        seen.append(torch.cuda.current_stream().cuda_stream)
+        torch.mul(x, 2.0, out=y)
+
+    for s in (torch.cuda.current_stream(), side):
+        seen.clear()
+        m = aaco.measure(work, flops=x.numel(), bytes=8 * x.numel(), precision="fp32", envelope=env,
+                         quick=True, stream=s)
+        assert m.achieved_gbps > 0 and m.samples >= 10
+        assert set(seen) == {s.cuda_stream}, (seen, s.cuda_stream)  # enqueued where it was timed
+    side.synchronize()  # aaco did not destroy the caller's stream
+    assert torch.equal(y, x * 2)
+
+
 @requires_gpu
 def test_card_example_verbatim_on_a_gpu():
     lines = _run(_card_block()).splitlines()

@@ -344,12 +344,22 @@ class stream {
 public:
     stream() { AACO_BACKEND_CHECK(vendor::stream_create_non_blocking(s_.out())); }
 
-    native_stream get() const noexcept { return s_.get(); }
+    /// A stream the caller owns and keeps (a torch or CuPy stream; nullptr is the legacy default
+    /// stream): aaco enqueues and times on it, and never destroys it.
+    static stream borrow(native_stream caller) noexcept { return stream(caller); }
+
+    native_stream get() const noexcept { return borrowed_ ? caller_ : s_.get(); }
+    /// True for a stream made by borrow().
+    bool borrowed() const noexcept { return borrowed_; }
     /// Waits for all work enqueued on this stream.
-    void synchronize() const { AACO_BACKEND_CHECK(vendor::stream_synchronize(s_.get())); }
+    void synchronize() const { AACO_BACKEND_CHECK(vendor::stream_synchronize(get())); }
 
 private:
+    explicit stream(native_stream caller) noexcept : caller_(caller), borrowed_(true) {}
+
     detail::unique_handle<native_stream, &vendor::stream_destroy> s_;
+    native_stream caller_ = nullptr;
+    bool borrowed_ = false;
 };
 
 /// A timing event. Move-only.

@@ -21,7 +21,9 @@
 # PREBUILT=DIR takes aaco-calibrate, aaco_gpu_tests, aaco_ncu_probe and aaco_bench_bulk_copy from a
 # build folder made elsewhere with the same nvcc (carried to the machine), to save device time;
 # if they do not run there, they are built. The Python module is always built on the machine (its
-# interpreter), in the background from the start. CALIBRATIONS=N full calibrations (default 5).
+# interpreter), in the background from the start. CALIBRATIONS=N full calibrations (default 5);
+# SKIP_PIP=1 and SKIP_CARD=1 leave out the pip install and the standalone card script of the
+# python stage (pytest runs the card's block too).
 #
 # The GPU machine has no package access: doctest, nlohmann_json and CLI11 travel unpacked under
 # .deps/root (see README, "Running on a GPU machine"); pybind11 and pytest come with its Python.
@@ -37,7 +39,16 @@ PY=${PY:-$(command -v python3)}
 export PATH="/usr/local/cuda/bin:$PATH" PYTHONUNBUFFERED=1
 has() { [[ " $STAGES " == *" $1 "* ]]; }
 summary=()
-note() { summary+=("$1"); echo "== $1"; }
+# note: one summary line, and (with $OUT set) the logs so far packed into $OUT/gpu-run.tgz, so
+# that a run stopped at its time limit still returns everything up to its last note.
+note() {
+  summary+=("$1"); echo "== $1"
+  if [ -n "$FINAL_OUT" ] && [ "$FINAL_OUT" != "$OUT" ]; then
+    printf '%s\n' "${summary[@]}" > "$OUT/summary.txt"
+    tar czf "$FINAL_OUT/gpu-run.tgz.part" -C "$(dirname "$OUT")" "$(basename "$OUT")" 2>/dev/null \
+      && mv -f "$FINAL_OUT/gpu-run.tgz.part" "$FINAL_OUT/gpu-run.tgz"
+  fi
+}
 PREBUILT=${PREBUILT:-}
 BIN=${PREBUILT:-$BUILD}
 cal="$BIN/tools/aaco-calibrate"
@@ -111,14 +122,16 @@ if has python; then
   export PYTHONPATH="$PWD/$BUILD/python"
   AACO_CLI="$(realpath "$cal")" timeout ${PYTEST_TIMEOUT:-300} "$PY" -m pytest -q -rs -p no:cacheprovider tests/python > "$OUT/pytest.log" 2>&1
   note "pytest (cuda module): rc=$? $(tail -1 "$OUT/pytest.log")"
-  (cd /tmp && timeout 120 "$PY" "$OLDPWD/tests/python/card_example.py") > "$OUT/card_example.txt" 2>&1
-  note "card example verbatim: rc=$? $(tr '\n' '|' < "$OUT/card_example.txt" | cut -c1-200)"
+  if [ -z "${SKIP_CARD:-}" ]; then  # pytest runs the same block; this is the standalone script
+    (cd /tmp && timeout 120 "$PY" "$OLDPWD/tests/python/card_example.py") > "$OUT/card_example.txt" 2>&1
+    note "card example verbatim: rc=$? $(tr '\n' '|' < "$OUT/card_example.txt" | cut -c1-200)"
+  fi
   (cd "$OUT" && timeout 180 "$PY" "$OLDPWD/examples/python/heu_torch.py" --quick) > "$OUT/heu_torch.txt" 2>&1
   note "heu_torch.py: rc=$?"; tail -3 "$OUT/heu_torch.txt"
   unset PYTHONPATH
-  (timeout 300 "$PY" -m pip install --no-build-isolation --no-deps --target /tmp/aaco-pip . > "$OUT/pip.log" 2>&1 \
+  [ -n "${SKIP_PIP:-}" ] || (timeout 300 "$PY" -m pip install --no-build-isolation --no-deps --target /tmp/aaco-pip . > "$OUT/pip.log" 2>&1 \
     && cd /tmp && PYTHONPATH=/tmp/aaco-pip "$PY" -c "import aaco; print('pip-installed aaco', aaco.__version__, aaco.backend)") >> "$OUT/pip.log" 2>&1
-  note "pip install --no-build-isolation: rc=$? $(tail -1 "$OUT/pip.log")"
+  [ -n "${SKIP_PIP:-}" ] || note "pip install --no-build-isolation: rc=$? $(tail -1 "$OUT/pip.log")"
 fi
 if has sustained; then
   "$cal" --sustained 10 --precision ${SUSTAINED_PRECISIONS:-fp16,bf16,fp8,int8,tf32,fp64} --level hbm --json "$OUT/sustained.json" \

@@ -72,7 +72,13 @@ configure() {
     > "$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; return 1; }
 }
 if has python; then  # one big translation unit: start it now, wait for it at the python stage
-  configure && (cmake --build "$BUILD" -j 4 --target aaco_python > "$OUT/python_build.log" 2>&1; echo "rc=$?" >> "$OUT/python_build.log") &
+  # Without a static libstdc++ in the machine's g++, retry once with the module linked to the
+  # shared one (AACO_PYTHON_STATIC_LIBSTDCXX=OFF), and say so in the log's last line.
+  configure && (cmake --build "$BUILD" -j 4 --target aaco_python > "$OUT/python_build.log" 2>&1 \
+    && echo "rc=0" >> "$OUT/python_build.log" \
+    || { cmake -DAACO_PYTHON_STATIC_LIBSTDCXX=OFF "$BUILD" >> "$OUT/python_build.log" 2>&1;
+         cmake --build "$BUILD" -j 4 --target aaco_python >> "$OUT/python_build.log" 2>&1;
+         echo "rc=$? (retried with AACO_PYTHON_STATIC_LIBSTDCXX=OFF)" >> "$OUT/python_build.log"; }) &
   python_build=$!
 fi
 if [ -n "$PREBUILT" ] && ! "$cal" --list-profiles > /dev/null 2>&1; then

@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -285,11 +286,73 @@ inline std::string env_or(const char* var, const char* fallback) {
     return v && *v ? std::string(v) : std::string(fallback);
 }
 
+/// What every source over a vendor library shares: the dlopen'ed library, the note of what went
+/// wrong while setting up, the binding of optional symbols and the bookkeeping of each query.
+/// Both libraries return 0 for success (NVML_SUCCESS, AMDSMI_STATUS_SUCCESS); a derived class
+/// names any other status with error_text().
+class library_source : public telemetry_source {
+public:
+    library_source(const library_source&) = delete;
+    library_source& operator=(const library_source&) = delete;
+
+protected:
+    static constexpr int success = 0;
+
+    /// Loads `library`; `display` ("NVML", "AMD SMI") names it in every note.
+    library_source(const std::string& library, const char* display) : lib_(library), display_(display) {
+        if (!lib_.loaded()) setup_note_ = std::string(display_) + " not loaded (" + lib_.error() + ")";
+    }
+
+    /// The library's text for status `rc`, with the number.
+    virtual std::string error_text(int rc) const = 0;
+
+    /// Binds the optional `symbol` to `fn`; when absent, `rec` says so in the note.
+    template <class Fn>
+    void bind(Fn& fn, field_record& rec, const char* symbol) {
+        fn = lib_.find<Fn>(symbol);
+        if (!fn) rec.missing = std::string(display_) + " has no " + symbol;
+    }
+
+    /// Calls `fn(args...)` when bound; records the outcome in `rec`. True on success.
+    template <class Fn, class... Args>
+    bool query(Fn fn, field_record& rec, const char* symbol, Args... args) {
+        if (!fn) return false;
+        const int rc = fn(args...);
+        if (rc == success) {
+            rec.success();
+            return true;
+        }
+        rec.failure(std::string(symbol) + ": " + error_text(rc));
+        return false;
+    }
+
+    /// note(): the setup note when setup failed, else "<display>: " and what `fields` missed
+    /// (with `always` appended when given); empty when every field was read every time.
+    std::string fields_note(std::initializer_list<const field_record*> fields,
+                            const char* always = nullptr) const {
+        if (!setup_note_.empty()) return setup_note_;
+        std::vector<std::string> parts;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            for (const field_record* f : fields) parts.push_back(f->describe());
+        }
+        if (always) parts.emplace_back(always);
+        const std::string text = join_notes(parts);
+        return text.empty() ? text : std::string(display_) + ": " + text;
+    }
+
+    shared_library lib_;
+    const char* display_;
+    std::string setup_note_;
+    bool initialized_ = false;
+    mutable std::mutex mutex_;
+};
+
 } // namespace telemetry_detail
 
 /// NVML (libnvidia-ml.so.1). The device is found by the UUID the CUDA runtime reported (NVML
 /// and CUDA number devices differently, so never by index), else by its PCI bus id.
-class nvml_source final : public telemetry_source {
+class nvml_source final : public telemetry_detail::library_source {
 public:
     /// `AACO_NVML_LIBRARY` if set, else "libnvidia-ml.so.1" (the driver's soname).
     static std::string default_library() {
@@ -297,11 +360,8 @@ public:
     }
 
     explicit nvml_source(const device_info& dev, const std::string& library = default_library())
-        : lib_(library) {
-        if (!lib_.loaded()) {
-            setup_note_ = "NVML not loaded (" + lib_.error() + ")";
-            return;
-        }
+        : library_source(library, "NVML") {
+        if (!lib_.loaded()) return;
         bind_symbols();
         if (!init_) {
             setup_note_ = "NVML (" + library + ") has no nvmlInit_v2";
@@ -317,8 +377,6 @@ public:
     ~nvml_source() override {
         if (initialized_ && shutdown_) shutdown_();
     }
-    nvml_source(const nvml_source&) = delete;
-    nvml_source& operator=(const nvml_source&) = delete;
 
     std::string name() const override { return "nvml"; }
     bool ok() const override { return device_ != nullptr; }
@@ -347,12 +405,7 @@ public:
     }
 
     std::string note() const override {
-        if (!setup_note_.empty()) return setup_note_;
-        std::lock_guard<std::mutex> lock(mutex_);
-        const std::string fields = telemetry_detail::join_notes(
-            {power_.describe(), limit_.describe(), sm_clock_.describe(), mem_clock_.describe(),
-             temp_.describe(), reasons_rec_.describe()});
-        return fields.empty() ? fields : "NVML: " + fields;
+        return fields_note({&power_, &limit_, &sm_clock_, &mem_clock_, &temp_, &reasons_rec_});
     }
 
 private:
@@ -360,7 +413,6 @@ private:
     // nvmlClockType_t NVML_CLOCK_SM = 1 / NVML_CLOCK_MEM = 2, nvmlTemperatureSensors_t
     // NVML_TEMPERATURE_GPU = 0.
     using device_t = void*;
-    static constexpr int success = 0;
     static constexpr int clock_sm = 1;
     static constexpr int clock_mem = 2;
     static constexpr int temperature_gpu = 0;
@@ -372,9 +424,6 @@ private:
     using typed_uint_query_fn = int (*)(device_t, int, unsigned int*);
     using reasons_fn = int (*)(device_t, unsigned long long*);
 
-    telemetry_detail::shared_library lib_;
-    std::string setup_note_;
-    bool initialized_ = false;
     device_t device_ = nullptr;
     init_fn init_ = nullptr;
     shutdown_fn shutdown_ = nullptr;
@@ -387,7 +436,6 @@ private:
     typed_uint_query_fn temperature_ = nullptr;
     reasons_fn reasons_ = nullptr;
     const char* reasons_symbol_ = "nvmlDeviceGetCurrentClocksEventReasons";
-    mutable std::mutex mutex_;
     telemetry_detail::field_record power_{"power"};
     telemetry_detail::field_record limit_{"power limit"};
     telemetry_detail::field_record sm_clock_{"SM clock"};
@@ -414,12 +462,6 @@ private:
         }
     }
 
-    template <class Fn>
-    void bind(Fn& fn, telemetry_detail::field_record& rec, const char* symbol) {
-        fn = lib_.find<Fn>(symbol);
-        if (!fn) rec.missing = std::string("NVML has no ") + symbol;
-    }
-
     void find_device(const device_info& dev) {
         std::string tried;
         if (!dev.uuid.empty() && by_uuid_) {
@@ -439,22 +481,9 @@ private:
                                     : "NVML did not find the device (" + tried + ")";
     }
 
-    std::string error_text(int rc) const {
+    std::string error_text(int rc) const override {
         const char* s = error_string_ ? error_string_(rc) : nullptr;
         return (s ? std::string(s) : std::string("NVML error")) + " (" + std::to_string(rc) + ")";
-    }
-
-    /// Calls `fn(args...)` when bound; records the outcome in `rec`. True on success.
-    template <class Fn, class... Args>
-    bool query(Fn fn, telemetry_detail::field_record& rec, const char* symbol, Args... args) {
-        if (!fn) return false;
-        const int rc = fn(args...);
-        if (rc == success) {
-            rec.success();
-            return true;
-        }
-        rec.failure(std::string(symbol) + ": " + error_text(rc));
-        return false;
     }
 };
 
@@ -464,7 +493,7 @@ private:
 /// energy counter did not), so the first poll of a figure has no power. Throttle reasons are
 /// not read: they live in amdsmi_gpu_metrics_t, whose layout also differs between releases.
 /// Written against AMD SMI's public header (ROCm 6.x); not yet run on an AMD GPU.
-class amdsmi_source final : public telemetry_source {
+class amdsmi_source final : public telemetry_detail::library_source {
 public:
     /// `AACO_AMDSMI_LIBRARY` if set, else "libamd_smi.so".
     static std::string default_library() {
@@ -472,11 +501,8 @@ public:
     }
 
     explicit amdsmi_source(const device_info& dev, const std::string& library = default_library())
-        : lib_(library) {
-        if (!lib_.loaded()) {
-            setup_note_ = "AMD SMI not loaded (" + lib_.error() + ")";
-            return;
-        }
+        : library_source(library, "AMD SMI") {
+        if (!lib_.loaded()) return;
         bind_symbols();
         if (!init_ || !sockets_ || !processors_ || !bdf_) {
             setup_note_ = "AMD SMI (" + library + ") lacks amdsmi_init or the device lookup calls";
@@ -492,8 +518,6 @@ public:
     ~amdsmi_source() override {
         if (initialized_ && shut_down_) shut_down_();
     }
-    amdsmi_source(const amdsmi_source&) = delete;
-    amdsmi_source& operator=(const amdsmi_source&) = delete;
 
     std::string name() const override { return "amdsmi"; }
     bool ok() const override { return device_ != nullptr; }
@@ -520,12 +544,8 @@ public:
     }
 
     std::string note() const override {
-        if (!setup_note_.empty()) return setup_note_;
-        std::lock_guard<std::mutex> lock(mutex_);
-        return "AMD SMI: " + telemetry_detail::join_notes(
-                                 {power_.describe(), limit_.describe(), sm_clock_.describe(),
-                                  mem_clock_.describe(), temp_.describe(),
-                                  "throttle reasons not read (not supported by aaco on AMD)"});
+        return fields_note({&power_, &limit_, &sm_clock_, &mem_clock_, &temp_},
+                           "throttle reasons not read (not supported by aaco on AMD)");
     }
 
 private:
@@ -533,7 +553,6 @@ private:
     // AMDSMI_INIT_AMD_GPUS = 1 << 1, AMDSMI_CLK_TYPE_GFX = 0, AMDSMI_CLK_TYPE_MEM = 4,
     // AMDSMI_TEMPERATURE_TYPE_HOTSPOT = 1 (junction), AMDSMI_TEMP_CURRENT = 0.
     using handle_t = void*;
-    static constexpr int success = 0;
     static constexpr std::uint64_t init_amd_gpus = 1u << 1;
     static constexpr int clk_gfx = 0;
     static constexpr int clk_mem = 4;
@@ -550,9 +569,6 @@ private:
     using clock_fn = int (*)(handle_t, int, std::uint32_t*);
     using temp_fn = int (*)(handle_t, int, int, std::int64_t*);
 
-    telemetry_detail::shared_library lib_;
-    std::string setup_note_;
-    bool initialized_ = false;
     handle_t device_ = nullptr;
     init_fn init_ = nullptr;
     shut_down_fn shut_down_ = nullptr;
@@ -566,7 +582,6 @@ private:
     temp_fn temp_metric_ = nullptr;
     double last_energy_uj_ = std::numeric_limits<double>::quiet_NaN();
     std::uint64_t last_energy_ns_ = 0;
-    mutable std::mutex mutex_;
     telemetry_detail::field_record power_{"power"};
     telemetry_detail::field_record limit_{"power limit"};
     telemetry_detail::field_record sm_clock_{"GFX clock"};
@@ -585,12 +600,6 @@ private:
         bind(clock_info_, sm_clock_, "amdsmi_get_clock_info");
         bind(clock_info_, mem_clock_, "amdsmi_get_clock_info");
         bind(temp_metric_, temp_, "amdsmi_get_temp_metric");
-    }
-
-    template <class Fn>
-    void bind(Fn& fn, telemetry_detail::field_record& rec, const char* symbol) {
-        fn = lib_.find<Fn>(symbol);
-        if (!fn) rec.missing = std::string("AMD SMI has no ") + symbol;
     }
 
     /// Matches the device by PCI domain:bus:device. amdsmi_bdf_t packs function (3 bits),
@@ -641,23 +650,11 @@ private:
         return watts;
     }
 
-    std::string error_text(int rc) const {
+    std::string error_text(int rc) const override {
         const char* s = nullptr;
         if (status_string_) status_string_(rc, &s);
         return (s ? std::string(s) : std::string("AMD SMI error")) + " (" + std::to_string(rc) +
                ")";
-    }
-
-    template <class Fn, class... Args>
-    bool query(Fn fn, telemetry_detail::field_record& rec, const char* symbol, Args... args) {
-        if (!fn) return false;
-        const int rc = fn(args...);
-        if (rc == success) {
-            rec.success();
-            return true;
-        }
-        rec.failure(std::string(symbol) + ": " + error_text(rc));
-        return false;
     }
 };
 

@@ -63,15 +63,27 @@ def _default_envelope() -> Envelope:
     return _default_envelopes[dev]
 
 
-def _launcher(fn: Callable[[], Any]) -> Callable[[int], None]:
-    """Calls ``fn`` with torch's current stream set to aaco's timing stream, so that the work
-    torch enqueues is the work the events bracket."""
+def _launcher(fn: Callable[[], Any], caller_stream: Any = None) -> Callable[[int], None]:
+    """Calls ``fn`` with torch's current stream set to the timing stream, so that the work torch
+    enqueues is the work the events bracket: the caller's own torch stream object when one was
+    passed, torch's default stream for handle 0, else one ExternalStream wrapper of the handle
+    (made once). ``torch.cuda.ExternalStream(0)`` is not the default stream: on the H200
+    (2026-12-02) work enqueued under it landed on other streams than the one timed."""
     torch = _torch_if_loaded()
     if torch is None or not torch.cuda.is_available():
         return lambda handle: fn()
+    wrapped: Dict[int, Any] = {}
+    if caller_stream is not None and isinstance(caller_stream, torch.cuda.Stream):
+        wrapped[int(caller_stream.cuda_stream)] = caller_stream
+
+    def stream_of(handle: int) -> Any:
+        if handle not in wrapped:
+            wrapped[handle] = (torch.cuda.default_stream() if handle == 0
+                               else torch.cuda.ExternalStream(handle))
+        return wrapped[handle]
 
     def launch(handle: int) -> None:
-        with torch.cuda.stream(torch.cuda.ExternalStream(handle)):
+        with torch.cuda.stream(stream_of(handle)):
             fn()
     return launch
 
@@ -121,7 +133,7 @@ def measure(fn: Callable[[], Any], *, flops: float, bytes: float, precision: str
         _aaco.open_device(0)  # raises NoDeviceError with the library's message
         raise NoDeviceError("aaco was built without a GPU backend")
     env = envelope if envelope is not None else _default_envelope()
-    r = _aaco.measure(env._text, _launcher(fn), fl, by, precision, level, bool(quick), handle)
+    r = _aaco.measure(env._text, _launcher(fn, stream), fl, by, precision, level, bool(quick), handle)
     stats = {k: r[k] for k in ("samples", "median_seconds", "min_seconds", "max_seconds", "cov",
                                "iqr_seconds", "stable")}
     return Measurement(r["seconds"], r["achieved_tflops"], r["achieved_gbps"],

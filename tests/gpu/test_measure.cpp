@@ -3,6 +3,7 @@
 // enqueued on the stream that was timed, and a borrowed stream outlives the measurement.
 #include <aaco/aaco.hpp>
 #include <aaco/backend/backend.hpp>
+#include <aaco/probes/memory.hpp>
 
 #include <doctest/doctest.h>
 
@@ -10,7 +11,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 namespace measure_test {
@@ -98,4 +101,23 @@ TEST_CASE("measure: a borrowed stream object never destroys the caller's stream"
     CHECK(legacy.get() == nullptr);
     legacy.synchronize();
     CHECK_FALSE(owner.borrowed());
+}
+
+// A ceiling must hold for the vendor's copy too: the HBM copy figure is the faster of aaco's
+// kernel and the runtime's copy, and its method says what the other reached.
+TEST_CASE("measure_memory: HBM copy is the faster of aaco's kernel and the runtime's copy") {
+    if (no_gpu("HBM copy against the runtime's copy")) return;
+    aaco::backend::set_device(0);
+    const aaco::device_info dev = aaco::backend::query_device(0);
+    aaco::backend::stream s;
+    const std::optional<aaco::memory_figure> f =
+        aaco::probes::measure_memory(dev, aaco::memory_level::hbm, aaco::stream_op::copy, true,
+                                     aaco::probes::sampling_config::quick(), s, 256u << 20);
+    REQUIRE(f);
+    CHECK(f->gbps > 0);
+    CHECK(f->working_set_bytes == 2 * (256ull << 20));
+    const bool runtime_won = f->method.find("faster than aaco's copy kernel") != std::string::npos;
+    const bool kernel_won = f->method.find("the runtime's copy (") != std::string::npos;
+    CHECK(runtime_won != kernel_won);
+    CHECK(f->method.find("not measured") == std::string::npos);
 }

@@ -281,3 +281,19 @@ TEST_CASE("stream: block_chunks mapping verifies for every op, piece sizes that 
         }
     }
 }
+
+// The runtime's copy as a runner (kernels::runtime_copy_runner): it copies exactly what it counts.
+TEST_CASE("stream: the runtime's device-to-device copy runner verifies what it copied") {
+    aaco::device_info dev;
+    if (!device_or_skip(dev)) return;
+    backend::stream s;
+    kernels::runtime_copy_runner idle(1u << 20);
+    idle.prepare();
+    CHECK(idle.key() == "memory.hbm.copy");
+    CHECK(idle.method().find("MemcpyAsync device-to-device") != std::string::npos);
+    kernels::runtime_copy_runner v(64u << 20);
+    v.prepare();
+    const kernels::launch_work w = v.enqueue(reinterpret_cast<void*>(s.get()), 3);
+    CHECK(w.bytes == doctest::Approx(2.0 * 3 * (64u << 20)));
+    CHECK(v.verify(reinterpret_cast<void*>(s.get())) == "");
+}

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -138,7 +139,9 @@ TEST_CASE("export_envelope routes to each format; write_file_atomically replaces
     aaco::export_options o;
     o.host = "h1";
     CHECK(aaco::export_envelope(e, aaco::export_format::prometheus, o).find("host=\"h1\"") != std::string::npos);
-    const auto p = (std::filesystem::temp_directory_path() / "aaco_atomic.prom").string();
+    const auto p = (std::filesystem::temp_directory_path() /
+                    ("aaco_atomic_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
+                     ".prom")).string();
     aaco::write_file_atomically(p, "old\n");
     aaco::write_file_atomically(p, "new\n");
     CHECK(aaco_test_export::read_text(p) == "new\n");

@@ -5,9 +5,12 @@
 #include "test_export_support.hpp"
 
 #include <aaco/io/ncu.hpp>
+#include <aaco/model/profiles.hpp>
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -235,7 +238,10 @@ TEST_CASE("ncu: a 100 MB profile is read in one pass") {
     }
     // lines: 2 log lines, header, units, 6 launches.
     REQUIRE(lines.size() == 10);
-    const std::filesystem::path path = std::filesystem::temp_directory_path() / "aaco_ncu_100mb.csv";
+    // A name of this run's own: two suites (configurations) running at once must not share it.
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() /
+        ("aaco_ncu_100mb_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".csv");
     std::size_t launches = 0;
     {
         std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -257,4 +263,54 @@ TEST_CASE("ncu: a 100 MB profile is read in one pass") {
     CHECK(triad.launches == (launches + 4) / 6);
     CHECK(close(triad.flops_of(aaco::precision::fp64, aaco::compute_unit::vector),
                 static_cast<double>(triad.launches) * 2 * triad_n));
+}
+
+// Real exports (benchmarks/ncu_fixtures.py under `ncu --clock-control none --profile-from-start off`
+// with README's metrics, H200, 2026-12-02; columns trimmed to ID, names and the .sum counters):
+// a torch.matmul (cuBLAS's nvjet kernel), torch.add as a triad, and one attention training step.
+// This ncu exported no fp16 tensor counter: the reader must take the reports, say so, and count
+// nothing as zero.
+TEST_CASE("ncu: real H200 exports: cuBLAS GEMM, triad, attention step") {
+    using aaco::compute_unit;
+    using aaco::precision;
+    const aaco::ncu_profile gemm = read_fixture("real_gemm.csv");
+    REQUIRE(gemm.kernels.size() == 1);
+    const aaco::ncu_kernel& g = kernel(gemm, "nvjet_sm90_tst_320x128");
+    // 2 x 8192^3 FLOPs asked for; the 320-row tiles cover 8320 rows, 1.56% more, and the tensor
+    // pipe counts what it executed.
+    const double asked = 2.0 * 8192.0 * 8192.0 * 8192.0;
+    CHECK(g.flops_of(precision::bf16, compute_unit::matrix) == doctest::Approx(asked * 8320 / 8192).epsilon(1e-4));
+    CHECK(std::isnan(g.flops_of(precision::fp16, compute_unit::matrix)));  // not counted, not 0
+    CHECK(g.flops_of(precision::fp8, compute_unit::matrix) == 0);           // counted: none
+    CHECK(g.seconds == doctest::Approx(1.387456e-3));
+    bool noted = false;
+    for (const std::string& n : gemm.notes) noted = noted || n.rfind("fp16 matrix FLOPs not counted", 0) == 0;
+    CHECK(noted);
+
+    const aaco::ncu_profile triad = read_fixture("real_triad.csv");
+    REQUIRE(triad.kernels.size() == 1);
+    const aaco::ncu_kernel& t = kernel(triad, "void vectorized_elementwise_kernel<4, CUDAFunctor_add<float>");
+    // a = b + 1.5 c over 2^28 floats: 2 GiB read from DRAM, 1 GiB written (less the dirty lines
+    // the L2 still held when the kernel ended), one FFMA per element.
+    CHECK(t.dram_bytes == doctest::Approx(3.0 * (1u << 30)).epsilon(0.01));
+    CHECK(t.flops_of(precision::fp32, compute_unit::vector) == doctest::Approx(2.0 * triad_n));
+
+    const aaco::ncu_profile attn = read_fixture("real_attn.csv");
+    REQUIRE(attn.kernels.size() == 4);
+    const aaco::ncu_kernel& fwd = kernel(attn, "cudnn_generated_fort_native_sdpa_sm90_flash_fprop");
+    const aaco::ncu_kernel& bwd = kernel(attn, "cudnn_generated_fort_native_sdpa_sm90_flash_bprop");
+    // Causal attention, batch 4, 32 heads, 4096 tokens, head dim 128: forward 2 GEMMs of
+    // 2 x 4096^2 x 128 per head over the lower triangle; the backward five. The tiles along the
+    // diagonal add a few percent.
+    const double fwd_asked = 4.0 * 32 * 2 * (2.0 * 4096 * 4096 * 128) / 2;
+    CHECK(fwd.flops_of(precision::bf16, compute_unit::matrix) / fwd_asked > 1.0);
+    CHECK(fwd.flops_of(precision::bf16, compute_unit::matrix) / fwd_asked < 1.1);
+    CHECK(bwd.flops_of(precision::bf16, compute_unit::matrix) / fwd_asked == doctest::Approx(2.5).epsilon(0.05));
+    // The two helper kernels do no tensor math; the reader says what it could not count.
+    const aaco::envelope env = aaco::datasheet_envelope(aaco::find_profile("h200-sxm"));
+    const aaco::ncu_report r = aaco::analyze_ncu(attn, env);
+    const aaco::ncu_kernel_result& dq = result(r, "void cudnn::convert_dq_to_16bits");
+    CHECK(dq.parts.empty());
+    CHECK(dq.note.find("fp16.matrix FLOPs not collected") != std::string::npos);
+    CHECK(result(r, "cudnn_generated_fort_native_sdpa_sm90_flash_bprop").binding == "bf16.matrix");
 }

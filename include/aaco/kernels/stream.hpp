@@ -967,6 +967,9 @@ public:
 
     /// Vectors per array that launches and verification use (<= those allocated).
     std::uint32_t vectors() const { return static_cast<std::uint32_t>(vectors_); }
+    /// The first input array and the output (nullptr where the op has none).
+    const std::uint32_t* input() const { return in0_.data(); }
+    std::uint32_t* output() { return out_.data(); }
     /// Bytes per array that launches and verification use.
     std::uint64_t array_bytes() const { return vectors_ * 16; }
     /// Restricts launches and verification to the first `n` vectors of each array (1 <= n <=
@@ -1213,6 +1216,53 @@ private:
     std::uint64_t launches_ = 0;
     std::uint64_t passes_ = 0;
     std::uint32_t seed_ = 0;
+};
+
+/// HBM copy by the runtime's own device-to-device copy (cudaMemcpyAsync / hipMemcpyAsync) over
+/// arrays like those of aaco's copy kernel. probes::measure_memory measures it beside the kernel
+/// under the same sampler and keeps the faster as the copy ceiling: a ceiling must hold for the
+/// vendor's copy too. H200, 2026-12-02 (aaco_bench_bulk_copy: aaco's sampler, interleaved, 1 GiB
+/// arrays): cudaMemcpyAsync 4222 GB/s, aaco's copy kernel 4022, the bulk-copy engine 3949.
+class runtime_copy_runner final : public runner {
+public:
+    /// `array_bytes`: bytes per array (rounded down to a multiple of 16).
+    explicit runtime_copy_runner(std::uint64_t array_bytes) : array_bytes_(array_bytes / 16 * 16) {
+        if (array_bytes_ < 16 || array_bytes_ > detail::max_stream_array_bytes)
+            throw invalid_argument("runtime copy runner: bytes per array must be in [16, 32 GiB], got " +
+                                   std::to_string(array_bytes));
+    }
+    std::string key() const override { return "memory.hbm.copy"; }
+    std::string method() const override {
+        return "hbm roof: " + call_name() + " device-to-device (the runtime's copy); working set " +
+               detail::size_text(2 * array_bytes_) + " = 2 x " + detail::size_text(array_bytes_);
+    }
+    void prepare() override {
+        arrays_ = std::make_unique<stream_arrays>(stream_op::copy, array_bytes_, nullptr);
+        backend::synchronize();
+    }
+    launch_work enqueue(void* stream, std::uint64_t repeats) override {
+        if (!arrays_) throw invalid_argument("runtime copy runner: enqueue before prepare");
+        for (std::uint64_t i = 0; i < std::max<std::uint64_t>(repeats, 1); ++i)
+            backend::memcpy_async(arrays_->output(), arrays_->input(), array_bytes_, detail::native(stream));
+        ++launches_;
+        launch_work w;
+        w.bytes = 2.0 * static_cast<double>(array_bytes_) * static_cast<double>(std::max<std::uint64_t>(repeats, 1));
+        return w;
+    }
+    /// The output equals the input (its sum; seed 0: a copy adds nothing).
+    std::string verify(void* stream) override {
+        if (!arrays_) return "verify before prepare";
+        if (launches_ == 0) enqueue(stream, 1);
+        const std::string why = arrays_->verify(1, 0, nullptr, 0, detail::native(stream));
+        return why.empty() ? why : key() + " (" + call_name() + "): " + why;
+    }
+    /// "cudaMemcpyAsync" or "hipMemcpyAsync".
+    static std::string call_name() { return backend::name == "hip" ? "hipMemcpyAsync" : "cudaMemcpyAsync"; }
+
+private:
+    std::uint64_t array_bytes_;
+    std::unique_ptr<stream_arrays> arrays_;
+    std::uint64_t launches_ = 0;
 };
 
 /// The runner that measures `level` under `op` on `dev` (the current device), or nullptr when

@@ -33,7 +33,7 @@ namespace probes {
 /// - async: H200 runs (2026-11-26): 200 launches per sample (~0.65 ms) gave a CoV of 5.7%, 2000
 ///   (~6 ms) still 6.1% with a clean IQR: occasional host hiccups of a millisecond or so inside
 ///   a sample. The robust rule does not need them diluted in long samples, and it needs >= 20
-///   samples inside the 0.4 s cap. untuned: 1000 launches (~4 ms at that run's 4.08 us) give ~100.
+///   samples inside the 0.25 s cap (launch_rule). untuned: 1000 launches (~4.5 ms) give ~45-50.
 /// - sync, graph: already stable on that run (1.0% and 0.06%).
 inline int launches_per_sample(launch_mode m) {
     switch (m) {
@@ -74,6 +74,19 @@ inline std::string launch_method(launch_mode m) {
     return "unknown";
 }
 
+/// The stopping rule of a launch figure: the figure's rule with its wall-time cap at most
+/// 0.25 s. H200 run of 2026-12-02: with the full calibration's 0.5 s cap, device, async, sync
+/// and graph each ran the whole 0.5 s (their samples are host-bound in wall time: 512-2000
+/// launches enqueued per sample) with 91-241 samples, while the robust rule needs 20 and the
+/// device floor's and graph's medians were known to +-0.01% and +-0.04%; 2.2 s of an 11.1 s
+/// calibration. Half the cap keeps 45-120 samples and saves ~1 s. Quick mode's 0.1 s stays.
+inline stats::stopping_config launch_rule(stats::stopping_config rule) {
+    constexpr double cap_seconds = 0.25;
+    if (rule.timeout_seconds > cap_seconds) rule.timeout_seconds = cap_seconds;
+    if (rule.min_seconds > rule.timeout_seconds) rule.min_seconds = rule.timeout_seconds;
+    return rule;
+}
+
 namespace detail {
 /// One call's worth of samples of `mode` (microseconds per launch).
 inline std::vector<double> launch_samples(launch_mode mode, void* stream, int launches, int count) {
@@ -96,7 +109,7 @@ inline launch_figure measure_launch(launch_mode mode, const sampling_config& cfg
     const int launches = launches_per_sample(mode);
     // Amortises each call's warm-up batch; enqueue samples come 32 to a gated round.
     const int samples_per_call = mode == launch_mode::enqueue ? 64 : 10;
-    stats::stopping_rule rule(cfg.rule);
+    stats::stopping_rule rule(launch_rule(cfg.rule));
     void* native = reinterpret_cast<void*>(s.get());
     // Board telemetry over the samples, as for every other figure (sampler.hpp). The poller runs
     // on its own thread every 15 ms; the host-timed modes (enqueue, sync) share the CPU with it.

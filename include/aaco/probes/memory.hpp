@@ -8,6 +8,8 @@
 #include <aaco/probes/sampler.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
@@ -17,39 +19,88 @@ AACO_NAMESPACE_BEGIN
 namespace probes {
 
 #if !AACO_BACKEND_NONE
-/// Measures `level` under `op`. Returns nullopt where that figure does not exist on the device
-/// (llc without an Infinity Cache, shared memory under a write op). Throws on failure.
-/// `working_set_bytes` 0 sizes the working set from the device (kernels/stream.hpp); `scope`
-/// whole (L2 only) measures the whole-L2 working set beside the roof's.
-inline std::optional<memory_figure> measure_memory(const device_info& dev, memory_level level,
-                                                   stream_op op, bool verify,
-                                                   const sampling_config& cfg, backend::stream& s,
-                                                   std::uint64_t working_set_bytes = 0,
-                                                   memory_scope scope = memory_scope::roof) {
-    std::unique_ptr<kernels::runner> r =
-        kernels::make_stream_runner(level, op, working_set_bytes, dev, scope);
-    if (!r) return std::nullopt;
-    r->prepare();
-    const sampled out = sample_runner(*r, s, cfg, [](const kernels::launch_work& w, double sec) {
+namespace detail {
+/// Prepares and samples `r`, verifies its last launch when asked: one memory figure (without
+/// the datasheet figure). Throws on a failed verification, naming the method.
+inline memory_figure sample_memory_runner(kernels::runner& r, memory_level level, stream_op op,
+                                          memory_scope scope, bool verify, const sampling_config& cfg,
+                                          backend::stream& s) {
+    r.prepare();
+    const sampled out = sample_runner(r, s, cfg, [](const kernels::launch_work& w, double sec) {
         return w.bytes / sec * 1e-9;
     });
     if (verify) {  // after timing: the last timed launch's output is what gets checked
-        const std::string why = r->verify(reinterpret_cast<void*>(s.get()));
-        if (!why.empty()) throw error("verification failed (" + r->method() + "): " + why);
+        const std::string why = r.verify(reinterpret_cast<void*>(s.get()));
+        if (!why.empty()) throw error("verification failed (" + r.method() + "): " + why);
     }
     memory_figure f;
     f.level = level;
     f.op = op;
     f.gbps = out.stats.median;
     f.stats = out.stats;
-    f.method = r->method(); // starts with "<level> <scope>: " and names the working set
+    f.method = r.method(); // starts with "<level> <scope>: " and names the working set
     f.scope = scope;
     f.telemetry = out.telemetry;
     // Bytes touched by one pass over the working set (all arrays, read + written).
     f.working_set_bytes =
         out.repeats > 0 ? static_cast<std::uint64_t>(out.work.bytes / static_cast<double>(out.repeats)) : 0;
+    return f;
+}
+
+inline std::string gbps_text(double gbps) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f GB/s", gbps);
+    return buf;
+}
+
+/// The faster of `kernel` (aaco's HBM copy figure) and the runtime's own device-to-device copy
+/// over arrays of the same size, measured with the same sampler; the method says what the other
+/// reached. Where the runtime's copy cannot be measured, `kernel` with the reason in its method.
+inline memory_figure faster_copy(memory_figure kernel, bool verify, const sampling_config& cfg,
+                                 backend::stream& s) {
+    const std::string call = kernels::runtime_copy_runner::call_name();
+    try {
+        memory_figure vendor;
+        {
+            kernels::runtime_copy_runner v(kernel.working_set_bytes / 2);
+            vendor = sample_memory_runner(v, memory_level::hbm, stream_op::copy, memory_scope::roof, verify, cfg, s);
+        }
+        if (vendor.gbps > kernel.gbps) {
+            vendor.datasheet_gbps = kernel.datasheet_gbps;
+            vendor.method += "; faster than aaco's copy kernel (" + gbps_text(kernel.gbps) + ", " +
+                             kernel.method.substr(kernel.method.find(": ") + 2) + ")";
+            return vendor;
+        }
+        kernel.method += "; the runtime's copy (" + call + ") reached " + gbps_text(vendor.gbps);
+    } catch (const std::exception& e) {
+        kernel.method += std::string("; the runtime's copy (") + call + ") was not measured: " + e.what();
+    }
+    return kernel;
+}
+} // namespace detail
+
+/// Measures `level` under `op`. Returns nullopt where that figure does not exist on the device
+/// (llc without an Infinity Cache, shared memory under a write op). Throws on failure.
+/// `working_set_bytes` 0 sizes the working set from the device (kernels/stream.hpp); `scope`
+/// whole (L2 only) measures the whole-L2 working set beside the roof's.
+/// HBM copy: the figure is the faster of aaco's copy kernel and the runtime's own
+/// device-to-device copy over arrays of the same size (detail::faster_copy), because a ceiling
+/// must hold for the vendor's copy too; the method names which one it is and what the other got.
+inline std::optional<memory_figure> measure_memory(const device_info& dev, memory_level level,
+                                                   stream_op op, bool verify,
+                                                   const sampling_config& cfg, backend::stream& s,
+                                                   std::uint64_t working_set_bytes = 0,
+                                                   memory_scope scope = memory_scope::roof) {
+    std::optional<memory_figure> f;
+    {   // the kernel's arrays are freed before the runtime's copy allocates its own
+        std::unique_ptr<kernels::runner> r =
+            kernels::make_stream_runner(level, op, working_set_bytes, dev, scope);
+        if (!r) return std::nullopt;
+        f = detail::sample_memory_runner(*r, level, op, scope, verify, cfg, s);
+    }
     if (level == memory_level::hbm)
-        if (const profile* p = match_profile(dev)) f.datasheet_gbps = p->device_hbm_gbps();
+        if (const profile* p = match_profile(dev)) f->datasheet_gbps = p->device_hbm_gbps();
+    if (level == memory_level::hbm && op == stream_op::copy) f = detail::faster_copy(*f, verify, cfg, s);
     return f;
 }
 

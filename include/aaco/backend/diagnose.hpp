@@ -14,17 +14,12 @@
 ///    permissions on the device nodes);
 ///  - anything else, with the runtime's error text and code.
 /// The message is a pure function of the facts (host-tested in tests/host/test_diagnose.cpp).
-/// describe_no_gpu(), compiled only with a backend, gathers them: the driver and runtime
-/// versions from the runtime, the device nodes from the file system, the visibility variable
-/// from the environment. The backends' require_device() calls it where it finds no device.
+/// backend::detail::describe_no_gpu() (backend/detail/runtime.hpp, written once over the vendor
+/// table) gathers them: the driver and runtime versions from the runtime, the device nodes from
+/// the file system, the visibility variable from the environment; require_device() calls it where
+/// it finds no device. This file includes no GPU header.
 #pragma once
 #include <aaco/config.hpp>
-
-#if AACO_BACKEND_CUDA
-#include <cuda_runtime.h>
-#elif AACO_BACKEND_HIP
-#include <hip/hip_runtime.h>
-#endif
 
 #include <cstdlib>
 #include <filesystem>
@@ -157,43 +152,6 @@ inline std::string gather_visibility(vendor who) {
         if (const char* v = std::getenv(names[i])) return std::string(names[i]) + "='" + v + "'";
     return {};
 }
-
-#if AACO_BACKEND_CUDA || AACO_BACKEND_HIP
-/// no_gpu_message() for the status `e` of the device-count call that found no device, with the
-/// driver and runtime versions read now. Never throws a runtime error of its own.
-#if AACO_BACKEND_CUDA
-inline std::string describe_no_gpu(cudaError_t e) {
-    no_gpu_facts f;
-    f.who = vendor::nvidia;
-    f.status = e == cudaSuccess                   ? count_status::ok
-               : e == cudaErrorNoDevice           ? count_status::no_device
-               : e == cudaErrorInsufficientDriver ? count_status::insufficient_driver
-                                                  : count_status::other;
-    f.error_code = static_cast<int>(e);
-    if (e != cudaSuccess) f.error_text = cudaGetErrorString(e);
-    // Documented: "If no driver is installed, then 0 is returned as the driver version".
-    if (cudaDriverGetVersion(&f.driver_version) != cudaSuccess) f.driver_version = 0;
-    if (cudaRuntimeGetVersion(&f.runtime_version) != cudaSuccess) f.runtime_version = 0;
-    (void)cudaGetLastError();
-#else
-inline std::string describe_no_gpu(hipError_t e) {
-    no_gpu_facts f;
-    f.who = vendor::amd;
-    f.status = e == hipSuccess                   ? count_status::ok
-               : e == hipErrorNoDevice           ? count_status::no_device
-               : e == hipErrorInsufficientDriver ? count_status::insufficient_driver
-                                                 : count_status::other;
-    f.error_code = static_cast<int>(e);
-    if (e != hipSuccess) f.error_text = hipGetErrorString(e);
-    if (hipDriverGetVersion(&f.driver_version) != hipSuccess) f.driver_version = 0;
-    if (hipRuntimeGetVersion(&f.runtime_version) != hipSuccess) f.runtime_version = 0;
-    (void)hipGetLastError();
-#endif
-    f.device_nodes = gather_device_nodes(f.who);
-    f.visibility = gather_visibility(f.who);
-    return no_gpu_message(f);
-}
-#endif
 
 } // namespace diagnose
 } // namespace backend

@@ -42,6 +42,9 @@ using device_properties = cudaDeviceProp;
 inline constexpr error_t success = cudaSuccess;
 /// The code a refused allocation (byte count overflow) is reported with.
 inline constexpr error_t out_of_memory = cudaErrorMemoryAllocation;
+/// The device-count statuses backend::diagnose tells apart.
+inline constexpr error_t no_device = cudaErrorNoDevice;
+inline constexpr error_t insufficient_driver = cudaErrorInsufficientDriver;
 inline constexpr error_t peer_access_already_enabled = cudaErrorPeerAccessAlreadyEnabled;
 
 /// True when `e` says this binary has no code for the device.

@@ -105,11 +105,32 @@ inline int device_count() noexcept {
 }
 
 namespace detail {
+/// diagnose::no_gpu_message() for the status `e` of the device-count call that found no device,
+/// with the driver and runtime versions read now. Never throws a runtime error of its own.
+inline std::string describe_no_gpu(native_error e) {
+    diagnose::no_gpu_facts f;
+    f.who = name == std::string_view("hip") ? diagnose::vendor::amd : diagnose::vendor::nvidia;
+    using diagnose::count_status;
+    f.status = e == vendor::success               ? count_status::ok
+               : e == vendor::no_device           ? count_status::no_device
+               : e == vendor::insufficient_driver ? count_status::insufficient_driver
+                                                  : count_status::other;
+    f.error_code = static_cast<int>(e);
+    if (e != vendor::success) f.error_text = vendor::error_string(e);
+    // CUDA documents it: "If no driver is installed, then 0 is returned as the driver version".
+    if (vendor::driver_version(&f.driver_version) != vendor::success) f.driver_version = 0;
+    if (vendor::runtime_version(&f.runtime_version) != vendor::success) f.runtime_version = 0;
+    (void)vendor::get_last_error();
+    f.device_nodes = diagnose::gather_device_nodes(f.who);
+    f.visibility = diagnose::gather_visibility(f.who);
+    return diagnose::no_gpu_message(f);
+}
+
 /// Throws no_device_error unless `id` names a visible device.
 inline void require_device(int id) {
     int n = 0;
     const native_error e = device_count_status(n);
-    if (n == 0) throw no_device_error("no GPU: " + diagnose::describe_no_gpu(e));
+    if (n == 0) throw no_device_error("no GPU: " + describe_no_gpu(e));
     if (id < 0 || id >= n) throw no_device_error(bad_device_message(id, n));
 }
 } // namespace detail

@@ -47,6 +47,9 @@ using device_properties = hipDeviceProp_t;
 inline constexpr error_t success = hipSuccess;
 /// The code a refused allocation (byte count overflow) is reported with.
 inline constexpr error_t out_of_memory = hipErrorOutOfMemory;
+/// The device-count statuses backend::diagnose tells apart.
+inline constexpr error_t no_device = hipErrorNoDevice;
+inline constexpr error_t insufficient_driver = hipErrorInsufficientDriver;
 inline constexpr error_t peer_access_already_enabled = hipErrorPeerAccessAlreadyEnabled;
 
 /// True when `e` says this binary has no code for the device: hipErrorNoBinaryForGpu, or

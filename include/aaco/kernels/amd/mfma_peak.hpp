@@ -124,14 +124,14 @@ inline double mfma_expected(const arch::amd::mfma_instruction& info, int slice, 
 
 /// Runner of mfma_peak_kernel<P> on one CDNA device.
 template <precision P>
-class mfma_runner final : public compute_runner {
+class mfma_runner final : public compute_runner, detail::runner_state {
     using cfg = mfma_peak_config;
     static constexpr int waves_per_block = cfg::block_threads / arch::amd::wave_lanes;
 
 public:
     /// `family` must have an MFMA for `P` (the factory checks).
     mfma_runner(const device_info& dev, arch::amd::gfx_family family, operand_mode mode)
-        : dev_(dev), family_(family), info_(arch::amd::mfma_table(P, family)), mode_(mode) {
+        : runner_state(dev, family, mode), info_(arch::amd::mfma_table(P, family)) {
         if (!info_.supported)
             throw invalid_argument(key() + ": " + std::string(arch::amd::to_string(family)) +
                                    " has no matrix instruction for this precision");
@@ -153,23 +153,12 @@ public:
     void prepare() override {
         const int per_cu = detail::resident_blocks_per_cu(&mfma_peak_kernel<P>, cfg::block_threads,
                                                           cfg::blocks_per_cu, key());
-        blocks_ = (dev_.compute_units > 0 ? dev_.compute_units : 1) * per_cu;
-        const std::vector<unsigned char> a = detail::fill_operand(P, info_, cfg::operand_slices, mode_, 0xa11ce5eedull);
-        const std::vector<unsigned char> b = detail::fill_operand(P, info_, cfg::operand_slices, mode_, 0xb0b5eedull);
-        a_ = backend::device_buffer<unsigned char>(a.size());
-        b_ = backend::device_buffer<unsigned char>(b.size());
-        a_.copy_from_host(a.data(), a.size());
-        b_.copy_from_host(b.data(), b.size());
-        sink_ = backend::device_buffer<double>(1);
-        records_ = backend::device_buffer<block_clock_record>(static_cast<std::size_t>(blocks_));
-
-        // One tiny launch to learn which body this binary runs on this device. Records start
-        // zeroed so that last_clock() before the first enqueue() reads no garbage.
-        backend::stream s;
-        records_.zero(s.get());
-        launch(s.get(), 1, params(1, cfg::operand_slices, a_, b_, sink_.data(), false, records_));
-        const std::vector<block_clock_record> rec = detail::copy_back(s.get(), records_, 1);
-        detail::require_path(rec[0].path, family_, dev_, key());
+        upload(detail::fill_operand(P, info_, cfg::operand_slices, mode_, 0xa11ce5eedull),
+               detail::fill_operand(P, info_, cfg::operand_slices, mode_, 0xb0b5eedull),
+               (dev_.compute_units > 0 ? dev_.compute_units : 1) * per_cu);
+        require_first_path(key(), [this](backend::native_stream s) {
+            launch(s, 1, params(1, cfg::operand_slices, a_, b_, sink_.data(), false, records_));
+        });
     }
 
     launch_work enqueue(void* stream, std::uint64_t repeats) override {
@@ -198,21 +187,14 @@ public:
         launch(static_cast<backend::native_stream>(stream), cfg::verify_blocks,
                params(cfg::verify_repeats, waves, va, vb, out.data(), true, rec));
         const std::vector<unsigned char> got = detail::copy_back(stream, out, out.size());
-        for (const block_clock_record& r : detail::copy_back(stream, rec, rec.size()))
-            if (r.path != static_cast<std::uint32_t>(path_of(family_)))
-                return key() + " verify: a block ran without the " + std::string(arch::amd::to_string(family_)) + " path";
-        return compare(got, per_thread, threads);
+        const std::string path = wrong_path(stream, rec, key());
+        return path.empty() ? compare(got, per_thread, threads) : path;
     }
 
-    clock_reading last_clock(void* stream) override {
-        if (records_.empty()) return {};
-        return longest_block(detail::copy_back(stream, records_, records_.size()));
-    }
+    clock_reading last_clock(void* stream) override { return records_clock(stream); }
 
 private:
-    void require_prepared() const {
-        if (records_.empty()) throw invalid_argument(key() + ": prepare() must run before enqueue()/verify()");
-    }
+    void require_prepared() const { runner_state::require_prepared(key()); }
 
     static mfma_kernel_params params(std::uint64_t repeats, int slices,
                                      const backend::device_buffer<unsigned char>& a,
@@ -264,14 +246,7 @@ private:
         return detail::verify_report(key(), wrong, total, first);
     }
 
-    device_info dev_;
-    arch::amd::gfx_family family_;
     arch::amd::mfma_instruction info_;
-    operand_mode mode_;
-    int blocks_ = 0;
-    backend::device_buffer<unsigned char> a_, b_;
-    backend::device_buffer<double> sink_;
-    backend::device_buffer<block_clock_record> records_;
 };
 
 /// The MFMA peak runner for `p` on `dev`; nullptr where `dev`'s arch has no matrix instruction

@@ -80,13 +80,13 @@ inline std::vector<unsigned char> vector_operand(precision p, const vector_instr
 
 /// Runner of vector_peak_kernel<P> on one CDNA device.
 template <precision P>
-class vector_fma_runner final : public compute_runner {
+class vector_fma_runner final : public compute_runner, detail::runner_state {
     using cfg = vector_peak_config;
 
 public:
     /// `family` must have a vector FMA for `P` (the factory checks).
     vector_fma_runner(const device_info& dev, arch::amd::gfx_family family, operand_mode mode)
-        : dev_(dev), family_(family), info_(vector_table(P, family)), mode_(mode) {
+        : runner_state(dev, family, mode), info_(vector_table(P, family)) {
         if (!info_.supported) throw invalid_argument(key() + ": no vector FMA kernel for this precision");
     }
 
@@ -106,23 +106,12 @@ public:
     void prepare() override {
         const int per_cu = detail::resident_blocks_per_cu(&vector_peak_kernel<P>, cfg::block_threads,
                                                           cfg::blocks_per_cu, key());
-        blocks_ = (dev_.compute_units > 0 ? dev_.compute_units : 1) * per_cu;
-        const auto a = detail::vector_operand(P, info_, cfg::operand_slots, mode_, true, false, 0xa5eedull);
-        const auto b = detail::vector_operand(P, info_, cfg::operand_slots, mode_, false, false, 0xb5eedull);
-        a_ = backend::device_buffer<unsigned char>(a.size());
-        b_ = backend::device_buffer<unsigned char>(b.size());
-        a_.copy_from_host(a.data(), a.size());
-        b_.copy_from_host(b.data(), b.size());
-        sink_ = backend::device_buffer<double>(1);
-        records_ = backend::device_buffer<block_clock_record>(static_cast<std::size_t>(blocks_));
-
-        // One tiny launch to learn which body this binary runs on this device. Records start
-        // zeroed so that last_clock() before the first enqueue() reads no garbage.
-        backend::stream s;
-        records_.zero(s.get());
-        launch(s.get(), 1, params(1, cfg::operand_slots, a_, b_, sink_.data(), false, records_));
-        const std::vector<block_clock_record> rec = detail::copy_back(s.get(), records_, 1);
-        detail::require_path(rec[0].path, family_, dev_, key());
+        upload(detail::vector_operand(P, info_, cfg::operand_slots, mode_, true, false, 0xa5eedull),
+               detail::vector_operand(P, info_, cfg::operand_slots, mode_, false, false, 0xb5eedull),
+               (dev_.compute_units > 0 ? dev_.compute_units : 1) * per_cu);
+        require_first_path(key(), [this](backend::native_stream s) {
+            launch(s, 1, params(1, cfg::operand_slots, a_, b_, sink_.data(), false, records_));
+        });
     }
 
     launch_work enqueue(void* stream, std::uint64_t repeats) override {
@@ -150,21 +139,14 @@ public:
         launch(static_cast<backend::native_stream>(stream), cfg::verify_blocks,
                params(cfg::verify_repeats, threads, va, vb, out.data(), true, rec));
         const std::vector<unsigned char> got = detail::copy_back(stream, out, out.size());
-        for (const block_clock_record& r : detail::copy_back(stream, rec, rec.size()))
-            if (r.path != static_cast<std::uint32_t>(path_of(family_)))
-                return key() + " verify: a block ran without the " + std::string(arch::amd::to_string(family_)) + " path";
-        return compare(got, threads);
+        const std::string path = wrong_path(stream, rec, key());
+        return path.empty() ? compare(got, threads) : path;
     }
 
-    clock_reading last_clock(void* stream) override {
-        if (records_.empty()) return {};
-        return longest_block(detail::copy_back(stream, records_, records_.size()));
-    }
+    clock_reading last_clock(void* stream) override { return records_clock(stream); }
 
 private:
-    void require_prepared() const {
-        if (records_.empty()) throw invalid_argument(key() + ": prepare() must run before enqueue()/verify()");
-    }
+    void require_prepared() const { runner_state::require_prepared(key()); }
 
     static vector_kernel_params params(std::uint64_t repeats, int slots,
                                        const backend::device_buffer<unsigned char>& a,
@@ -211,14 +193,7 @@ private:
         return detail::verify_report(key(), wrong, total, first);
     }
 
-    device_info dev_;
-    arch::amd::gfx_family family_;
     vector_instruction info_;
-    operand_mode mode_;
-    int blocks_ = 0;
-    backend::device_buffer<unsigned char> a_, b_;
-    backend::device_buffer<double> sink_;
-    backend::device_buffer<block_clock_record> records_;
 };
 
 /// The vector FMA peak runner for `p` on `dev`; nullptr for precisions without a vector FMA

@@ -1,11 +1,14 @@
 /// \file runner_common.hpp
 /// \brief Host-side pieces shared by the AMD compute runners (MFMA and vector FMA): stream
-/// waits, arch checks with their rebuild hints, grid sizing and the verify report.
+/// waits, arch checks with their rebuild hints, grid sizing, the verify report, and the state
+/// both runners hold (runner_state).
 #pragma once
 #include <aaco/config.hpp>
 #include <aaco/arch/amd/mfma.hpp>
 #include <aaco/error.hpp>
 #include <aaco/kernels/amd/detail/common.hpp>
+#include <aaco/kernels/clock_record.hpp>
+#include <aaco/kernels/runner.hpp>
 #include <aaco/model/envelope.hpp>
 
 #include <cstdint>
@@ -87,6 +90,66 @@ int resident_blocks_per_cu(Kernel* kernel, int threads, int wanted, std::string_
                             0);
     return fit < wanted ? fit : wanted;
 }
+
+/// What the MFMA and the vector FMA runner share: the device and its family, the operands on
+/// the device, the sink, one clock record per block, and the checks of the code path each block
+/// ran. The runners differ only in their kernel, its parameters and their host reference.
+class runner_state {
+protected:
+    runner_state(const device_info& dev, arch::amd::gfx_family family, operand_mode mode)
+        : dev_(dev), family_(family), mode_(mode) {}
+
+    /// Puts operands `a` and `b` on the device, with the sink and one clock record per block of
+    /// a `blocks`-block launch.
+    void upload(const std::vector<unsigned char>& a, const std::vector<unsigned char>& b, int blocks) {
+        blocks_ = blocks;
+        a_ = backend::device_buffer<unsigned char>(a.size());
+        b_ = backend::device_buffer<unsigned char>(b.size());
+        a_.copy_from_host(a.data(), a.size());
+        b_.copy_from_host(b.data(), b.size());
+        sink_ = backend::device_buffer<double>(1);
+        records_ = backend::device_buffer<block_clock_record>(static_cast<std::size_t>(blocks_));
+    }
+
+    /// One tiny launch, `probe(stream)`, to learn which body this binary runs on this device;
+    /// throws unsupported_arch_error unless it is `family_`'s. The records start zeroed so that
+    /// last_clock() before the first enqueue() reads no garbage.
+    template <class Probe>
+    void require_first_path(const std::string& key, Probe&& probe) {
+        backend::stream s;
+        records_.zero(s.get());
+        probe(s.get());
+        const std::vector<block_clock_record> rec = copy_back(s.get(), records_, 1);
+        require_path(rec[0].path, family_, dev_, key);
+    }
+
+    /// "" when every block of `rec` ran `family_`'s path, else why not.
+    std::string wrong_path(void* stream, const backend::device_buffer<block_clock_record>& rec,
+                           const std::string& key) const {
+        for (const block_clock_record& r : copy_back(stream, rec, rec.size()))
+            if (r.path != static_cast<std::uint32_t>(path_of(family_)))
+                return key + " verify: a block ran without the " + std::string(arch::amd::to_string(family_)) + " path";
+        return {};
+    }
+
+    /// The in-kernel clock of the last launch (the block that ran longest).
+    clock_reading records_clock(void* stream) const {
+        if (records_.empty()) return {};
+        return longest_block(copy_back(stream, records_, records_.size()));
+    }
+
+    void require_prepared(const std::string& key) const {
+        if (records_.empty()) throw invalid_argument(key + ": prepare() must run before enqueue()/verify()");
+    }
+
+    device_info dev_;
+    arch::amd::gfx_family family_;
+    operand_mode mode_;
+    int blocks_ = 0;
+    backend::device_buffer<unsigned char> a_, b_;
+    backend::device_buffer<double> sink_;
+    backend::device_buffer<block_clock_record> records_;
+};
 
 #endif // AACO_BACKEND_HIP
 

@@ -18,15 +18,18 @@
 // Counted bytes: copy 2 x array per pass (read + write), triad 3 x array (two reads, one write),
 // as the SM kernels count them.
 //
-// Usage: aaco_bench_bulk_copy [--device N] [--quick] [--rounds N] [--mib N]
+// Usage: aaco_bench_bulk_copy [--device N] [--quick] [--rounds N (2..100)] [--mib N (64..8192)]
 // Exit codes: 0 ok (every result verified); 1 error or a verification failure; 2 no usable GPU,
 // bad arguments, or a device without the bulk-copy engine (before sm_90).
+#include "bench_common.hpp"
+
 #include <aaco/aaco.hpp>
 #include <aaco/probes/sampler.hpp>
 
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -190,16 +193,12 @@ AACO_KERNEL void __launch_bounds__(256) bulk_triad_kernel(const unsigned char* b
 #endif
 }
 
-/// Random floats uniform in [-1, 1) (aaco's operand distribution of fp32), by index.
+/// Random floats uniform in [-1, 1) by index: aaco_bench::hash_uniform, the draw of every
+/// benchmark's floating operands (bench_common.hpp).
 AACO_KERNEL void fill_uniform(float* x, std::uint64_t n, std::uint64_t seed) {
     for (std::uint64_t i = blockIdx.x * static_cast<std::uint64_t>(blockDim.x) + threadIdx.x; i < n;
-         i += static_cast<std::uint64_t>(gridDim.x) * blockDim.x) {
-        std::uint64_t h = i + seed * 0x9E3779B97F4A7C15ull;
-        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
-        h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
-        h ^= h >> 31;
-        x[i] = static_cast<float>(static_cast<double>(h >> 11) * 0x1.0p-52 - 1.0);
-    }
+         i += static_cast<std::uint64_t>(gridDim.x) * blockDim.x)
+        x[i] = static_cast<float>(aaco_bench::hash_uniform(i, seed));
 }
 
 /// Counts the elements where out != expected (copy: in; triad: fmaf(scalar, c, b), bit for bit).
@@ -218,10 +217,6 @@ AACO_KERNEL void count_mismatches(const float* out, const float* b, const float*
 
 namespace {
 
-void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess) throw aaco::error(std::string(what) + ": " + cudaGetErrorString(e));
-}
-
 /// Device buffers of the three arrays, filled once; shared by every runner of one op.
 struct arrays {
     std::uint64_t bytes = 0;
@@ -229,17 +224,18 @@ struct arrays {
     explicit arrays(std::uint64_t per_array) : bytes(per_array), b(per_array / 4), c(per_array / 4), out(per_array / 4) {
         aaco_bulk::fill_uniform<<<1024, 256>>>(b.data(), per_array / 4, 1);
         aaco_bulk::fill_uniform<<<1024, 256>>>(c.data(), per_array / 4, 2);
-        check(cudaGetLastError(), "fill_uniform");
-        check(cudaDeviceSynchronize(), "fill_uniform");
+        AACO_BACKEND_CHECK_LAUNCH("fill_uniform");
+        aaco::backend::synchronize();
     }
     /// "" when `out` holds what `triad` (or a copy) of b and c gives; else how many elements differ.
     std::string verify(bool triad, float scalar) {
         aaco::backend::device_buffer<unsigned long long> bad(1);
-        check(cudaMemset(bad.data(), 0, sizeof(unsigned long long)), "cudaMemset");
+        bad.zero(nullptr);
         aaco_bulk::count_mismatches<<<1024, 256>>>(out.data(), b.data(), c.data(), scalar, triad, bytes / 4, bad.data());
-        check(cudaGetLastError(), "count_mismatches");
+        AACO_BACKEND_CHECK_LAUNCH("count_mismatches");
+        aaco::backend::synchronize();
         unsigned long long n = 0;
-        check(cudaMemcpy(&n, bad.data(), sizeof n, cudaMemcpyDeviceToHost), "cudaMemcpy");
+        bad.copy_to_host(&n, 1);
         return n == 0 ? std::string() : std::to_string(n) + " of " + std::to_string(bytes / 4) + " elements differ";
     }
 };
@@ -259,10 +255,8 @@ public:
                " KiB chunks, " + std::to_string(stages_) + " stages, " + std::to_string(grid_) + " blocks";
     }
     void prepare() override {
-        const void* k = triad_ ? reinterpret_cast<const void*>(&aaco_bulk::bulk_triad_kernel)
-                               : reinterpret_cast<const void*>(&aaco_bulk::bulk_copy_kernel);
-        check(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem_)),
-              "cudaFuncSetAttribute(MaxDynamicSharedMemorySize)");
+        if (triad_) aaco::backend::set_max_dynamic_shared_bytes(&aaco_bulk::bulk_triad_kernel, static_cast<int>(smem_));
+        else aaco::backend::set_max_dynamic_shared_bytes(&aaco_bulk::bulk_copy_kernel, static_cast<int>(smem_));
     }
     aaco::kernels::launch_work enqueue(void* stream, std::uint64_t repeats) override {
         auto s = static_cast<cudaStream_t>(stream);
@@ -275,13 +269,13 @@ public:
             aaco_bulk::bulk_copy_kernel<<<grid_, 32, smem_, s>>>(reinterpret_cast<const unsigned char*>(a_.b.data()),
                                                                  reinterpret_cast<unsigned char*>(a_.out.data()),
                                                                  chunks, chunk_, repeats, stages_);
-        check(cudaGetLastError(), triad_ ? "bulk_triad_kernel" : "bulk_copy_kernel");
+        AACO_BACKEND_CHECK_LAUNCH(triad_ ? "bulk_triad_kernel" : "bulk_copy_kernel");
         aaco::kernels::launch_work w;
         w.bytes = static_cast<double>(chunks * chunk_) * (triad_ ? 3.0 : 2.0) * static_cast<double>(repeats);
         return w;
     }
     std::string verify(void* stream) override {
-        check(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), "cudaStreamSynchronize");
+        aaco::backend::stream::borrow(static_cast<aaco::backend::native_stream>(stream)).synchronize();
         return a_.verify(triad_, triad_scalar);
     }
 
@@ -299,6 +293,19 @@ struct result {
     std::string verified;
 };
 
+/// Parses `text` as a whole number in [lo, hi] into `out`; "" on success, else what is wrong.
+std::string parse_whole(const char* text, const std::string& flag, long long lo, long long hi, long long& out) {
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE)
+        return flag + " must be a whole number, got '" + std::string(text) + "'";
+    if (v < lo || v > hi)
+        return flag + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + std::to_string(v);
+    out = v;
+    return {};
+}
+
 double gbps(const aaco::kernels::launch_work& w, double seconds) { return w.bytes / seconds * 1e-9; }
 
 /// Samples `r` with aaco's sampler and verifies its last launch.
@@ -313,29 +320,29 @@ double sample(aaco::kernels::runner& r, aaco::backend::stream& s, const aaco::pr
 } // namespace
 
 int main(int argc, char** argv) {
-    int device = 0, rounds = 3;
+    long long device = 0, rounds = 3, mib = 1024;
     bool quick = false;
-    std::uint64_t mib = 1024;
+    const char* usage = "usage: aaco_bench_bulk_copy [--device N] [--quick] [--rounds N (2..100)] [--mib N (64..8192)]";
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg == "--device" && i + 1 < argc) device = std::atoi(argv[++i]);
-        else if (arg == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
-        else if (arg == "--mib" && i + 1 < argc) mib = std::strtoull(argv[++i], nullptr, 10);
+        const bool has_value = i + 1 < argc;
+        std::string why;
+        if (arg == "--device" && has_value) why = parse_whole(argv[++i], "--device", 0, 1023, device);
+        else if (arg == "--rounds" && has_value) why = parse_whole(argv[++i], "--rounds", 2, 100, rounds);
+        else if (arg == "--mib" && has_value) why = parse_whole(argv[++i], "--mib", 64, 8192, mib);
         else if (arg == "--quick") quick = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--device N] [--quick] [--rounds N >= 2] [--mib N in 64..8192]\n", argv[0]);
+        else why = (arg == "--device" || arg == "--rounds" || arg == "--mib") ? arg + " needs a value"
+                                                                              : "unknown argument '" + arg + "'";
+        if (!why.empty()) {
+            std::fprintf(stderr, "aaco_bench_bulk_copy: %s\n%s\n", why.c_str(), usage);
             return 2;
         }
     }
-    if (rounds < 2 || mib < 64 || mib > 8192) {
-        std::fprintf(stderr, "--rounds must be >= 2 and --mib in [64, 8192]\n");
-        return 2;
-    }
     try {
-        const aaco::device_info dev = aaco::probes::open_device(device);
-        int major = 0;
-        check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute");
-        if (major < 9) {
+        const aaco::device_info dev = aaco::probes::open_device(static_cast<int>(device));
+        // dev.arch is "sm_<major><minor>" (backend::query_device).
+        const int sm = dev.arch.rfind("sm_", 0) == 0 ? std::atoi(dev.arch.c_str() + 3) : 0;
+        if (sm < 90) {
             std::fprintf(stderr, "%s (%s) has no bulk-copy engine (sm_90 or later needed)\n", dev.name.c_str(),
                          dev.arch.c_str());
             return 2;
@@ -343,9 +350,9 @@ int main(int argc, char** argv) {
         aaco::backend::stream s;
         const aaco::probes::sampling_config cfg =
             quick ? aaco::probes::sampling_config::quick() : aaco::probes::sampling_config::full();
-        const std::uint64_t per_array = mib << 20;
+        const std::uint64_t per_array = static_cast<std::uint64_t>(mib) << 20;
         std::printf("device %s, %d SMs; arrays of %llu MiB; sampler: aaco %s; rounds %d\n", dev.name.c_str(),
-                    dev.compute_units, static_cast<unsigned long long>(mib), quick ? "quick" : "full", rounds);
+                    dev.compute_units, static_cast<unsigned long long>(mib), quick ? "quick" : "full", static_cast<int>(rounds));
         int failures = 0;
         for (bool triad : {false, true}) {
             arrays a(per_array);
@@ -384,10 +391,10 @@ int main(int argc, char** argv) {
                                      : runners[i]->key();
                 results[i].method = runners[i]->method();
             }
-            for (int round = 0; round < rounds; ++round)
+            for (long long round = 0; round < rounds; ++round)
                 for (std::size_t i = 0; i < runners.size(); ++i)
                     results[i].medians.push_back(sample(*runners[i], s, cfg, results[i].verified));
-            std::printf("%s (interleaved, %d rounds, median GB/s of each round):\n", triad ? "triad" : "copy", rounds);
+            std::printf("%s (interleaved, %d rounds, median GB/s of each round):\n", triad ? "triad" : "copy", static_cast<int>(rounds));
             const double ref = results.back().medians.empty() ? 0
                                                               : *std::max_element(results.back().medians.begin(),
                                                                                   results.back().medians.end());

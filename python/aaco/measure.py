@@ -94,10 +94,11 @@ def _stream_handle(stream: Any) -> Optional[int]:
     itself as an int (0 = the legacy default stream)."""
     if stream is None:
         return None
-    for attr in ("cuda_stream", "ptr"):
-        if hasattr(stream, attr) and not isinstance(stream, (int, float)):
-            stream = getattr(stream, attr)
-            break
+    if not isinstance(stream, int):
+        for attr in ("cuda_stream", "ptr"):  # torch, CuPy
+            if hasattr(stream, attr):
+                stream = getattr(stream, attr)
+                break
     if isinstance(stream, bool) or not isinstance(stream, int):
         raise TypeError("stream must be None, a torch.cuda.Stream, a CuPy stream or an int handle, "
                         f"got {type(stream).__name__}")

@@ -287,6 +287,43 @@ private:
     unsigned smem_ = 0;
 };
 
+/// A one_shot tuning (PyTorch's elementwise shape, kernels::stream_mapping::one_shot) of BT
+/// threads with U 16-byte accesses in flight per thread per array, loads L and stores S.
+template <int BT, int U, aaco::arch::load_policy L, aaco::arch::store_policy S>
+struct one_shot_shape {
+    static constexpr int block_threads = BT;
+    static constexpr int blocks_per_unit = 0;
+    static constexpr int in_flight = U;
+    static constexpr aaco::arch::load_policy load = L;
+    static constexpr aaco::arch::store_policy store = S;
+    static constexpr aaco::kernels::stream_mapping mapping = aaco::kernels::stream_mapping::one_shot;
+    static constexpr std::uint64_t chunk_bytes = 0;
+};
+
+using runner_ptr = std::unique_ptr<aaco::kernels::runner>;
+using one_shot_factory = runner_ptr (*)(aaco::stream_op, std::uint64_t, const aaco::device_info&);
+template <class Tuning>
+runner_ptr make_one_shot(aaco::stream_op op, std::uint64_t bytes, const aaco::device_info& dev) {
+    return std::make_unique<aaco::kernels::stream_runner<Tuning>>(aaco::memory_level::hbm, op, bytes, dev);
+}
+using LP = aaco::arch::load_policy;
+using SP = aaco::arch::store_policy;
+/// The one_shot shapes scanned around the library's (128 threads, 2 in flight, plain/plain):
+/// block size, accesses in flight, L2-only loads and streaming stores.
+const one_shot_factory one_shot_scan[] = {
+    make_one_shot<one_shot_shape<128, 1, LP::plain, SP::plain>>,
+    make_one_shot<one_shot_shape<128, 2, LP::plain, SP::plain>>,
+    make_one_shot<one_shot_shape<128, 4, LP::plain, SP::plain>>,
+    make_one_shot<one_shot_shape<128, 8, LP::plain, SP::plain>>,
+    make_one_shot<one_shot_shape<256, 1, LP::plain, SP::plain>>,
+    make_one_shot<one_shot_shape<256, 2, LP::plain, SP::plain>>,
+    make_one_shot<one_shot_shape<256, 4, LP::plain, SP::plain>>,
+    make_one_shot<one_shot_shape<512, 2, LP::plain, SP::plain>>,
+    make_one_shot<one_shot_shape<128, 2, LP::l2_only, SP::plain>>,
+    make_one_shot<one_shot_shape<128, 2, LP::plain, SP::streaming>>,
+    make_one_shot<one_shot_shape<128, 4, LP::l2_only, SP::streaming>>,
+};
+
 struct result {
     std::string key, method;
     std::vector<double> medians;  ///< one per round, GB/s
@@ -375,20 +412,45 @@ int main(int argc, char** argv) {
                 if (!verified.empty()) ++failures;
                 if (verified.empty() && g > best_gbps) best_gbps = g, best = std::move(r);
             }
-            std::vector<std::unique_ptr<aaco::kernels::runner>> runners;
-            runners.push_back(aaco::kernels::make_stream_runner(aaco::memory_level::hbm,
-                                                                triad ? aaco::stream_op::triad : aaco::stream_op::copy,
-                                                                per_array, dev));
-            if (best) runners.push_back(std::move(best));
+            const aaco::stream_op op = triad ? aaco::stream_op::triad : aaco::stream_op::copy;
+            // The one_shot shapes, scanned the same way; the best joins the comparison unless it
+            // is the library's own shape (which always does).
+            runner_ptr best_shape;
+            double best_shape_gbps = 0;
+            const std::string library_shape =
+                make_one_shot<aaco::kernels::hbm_one_shot_stream_tuning>(op, per_array, dev)->method();
+            for (one_shot_factory make : one_shot_scan) {
+                runner_ptr r = make(op, per_array, dev);
+                r->prepare();
+                std::string verified;
+                const double g = sample(*r, s, aaco::probes::sampling_config::quick(), verified);
+                std::printf("  scan %-55s %8.1f GB/s %s\n", r->method().c_str(), g,
+                            verified.empty() ? "verified" : verified.c_str());
+                if (!verified.empty()) ++failures;
+                if (verified.empty() && g > best_shape_gbps) best_shape_gbps = g, best_shape = std::move(r);
+            }
+            std::vector<runner_ptr> runners;
+            std::vector<std::string> labels;
+            runners.push_back(aaco::kernels::make_stream_runner(aaco::memory_level::hbm, op, per_array, dev));
+            labels.push_back("tuned kernel");
+            runners.push_back(make_one_shot<aaco::kernels::hbm_one_shot_stream_tuning>(op, per_array, dev));
+            labels.push_back("one_shot (library)");
+            if (best_shape && best_shape->method() != library_shape) {
+                runners.push_back(std::move(best_shape));
+                labels.push_back("one_shot (best scanned)");
+            }
+            if (best) {
+                runners.push_back(std::move(best));
+                labels.push_back("bulk-copy engine");
+            }
             // The vendor's copy, the reference of both ops: the library's runner of it, the one the
             // calibrator's HBM copy figure is also measured with.
             runners.push_back(std::make_unique<aaco::kernels::runtime_copy_runner>(per_array));
+            labels.push_back(aaco::kernels::runtime_copy_runner::call_name() + ".d2d");
             std::vector<result> results(runners.size());
             for (std::size_t i = 0; i < runners.size(); ++i) {
                 runners[i]->prepare();
-                results[i].key = i + 1 == runners.size()
-                                     ? aaco::kernels::runtime_copy_runner::call_name() + ".d2d"
-                                     : runners[i]->key();
+                results[i].key = labels[i];
                 results[i].method = runners[i]->method();
             }
             for (long long round = 0; round < rounds; ++round)
@@ -400,7 +462,7 @@ int main(int argc, char** argv) {
                                                                                   results.back().medians.end());
             for (const result& r : results) {
                 const double top = *std::max_element(r.medians.begin(), r.medians.end());
-                std::printf("  %-22s best %8.1f GB/s  rounds", r.key.c_str(), top);
+                std::printf("  %-24s best %8.1f GB/s  rounds", r.key.c_str(), top);
                 for (double m : r.medians) std::printf(" %.1f", m);
                 std::printf("  (%s)%s%s\n", r.method.c_str(), r.verified.empty() ? " verified" : " NOT VERIFIED: ",
                             r.verified.c_str());

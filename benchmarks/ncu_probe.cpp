@@ -1,5 +1,5 @@
 // aaco_ncu_probe: one launch of each memory probe (HBM read/write/copy/triad, L2 roof and whole,
-// shared memory) and of one wgmma figure, each bracketed by the CUDA profiler API, so that
+// shared memory, the one_shot HBM alternatives) and of one wgmma figure, each bracketed by the CUDA profiler API, so that
 // `ncu --profile-from-start off` counts exactly those launches (benchmarks/ncu_check.sh). For each
 // it prints the key, the kernel's method and the bytes (or FLOPs) aaco counts for that launch, to
 // compare with the hardware's dram__bytes_*, lts__t_bytes and tensor-pipe counters.
@@ -14,7 +14,9 @@
 namespace {
 
 /// Prepares `r`, runs one untimed launch (first-touch, clocks), then one profiled launch.
-void profile_one(aaco::kernels::runner& r, aaco::backend::stream& s, std::uint64_t repeats) {
+/// `suffix` is appended to the key (to tell the one_shot alternatives from the tuned kernels).
+void profile_one(aaco::kernels::runner& r, aaco::backend::stream& s, std::uint64_t repeats,
+                 const std::string& suffix = "") {
     r.prepare();
     (void)r.enqueue(reinterpret_cast<void*>(s.get()), repeats);
     s.synchronize();
@@ -23,7 +25,7 @@ void profile_one(aaco::kernels::runner& r, aaco::backend::stream& s, std::uint64
     s.synchronize();
     cudaProfilerStop();
     const std::string why = r.verify(reinterpret_cast<void*>(s.get()));
-    std::printf("PROBE %s|%s|%.0f|%.0f|%s\n", r.key().c_str(), r.method().c_str(), w.bytes, w.flops,
+    std::printf("PROBE %s|%s|%.0f|%.0f|%s\n", (r.key() + suffix).c_str(), r.method().c_str(), w.bytes, w.flops,
                 why.empty() ? "verified" : why.c_str());
     std::fflush(stdout);
 }
@@ -50,6 +52,15 @@ int main() {
         for (const item& it : items) {
             auto r = aaco::kernels::make_stream_runner(it.level, it.op, 0, dev, it.scope);
             if (r) profile_one(*r, s, 4);
+        }
+        // The one_shot alternatives the HBM write/copy/triad figures are also measured with
+        // (probes::detail::hbm_alternatives): one pass, so one kernel per profiled launch.
+        for (stream_op op : {stream_op::write, stream_op::copy, stream_op::triad}) {
+            const auto ws = aaco::kernels::hbm_working_set_bytes(dev, aaco::backend::device_memory().free_bytes,
+                                                                 aaco::kernels::detail::arrays_of(op));
+            aaco::kernels::stream_runner<aaco::kernels::hbm_one_shot_stream_tuning> r(memory_level::hbm, op,
+                                                                                     ws.bytes, dev);
+            profile_one(r, s, 1, ".one_shot");
         }
         auto w = aaco::kernels::make_compute_runner(aaco::precision::bf16, aaco::compute_unit::matrix, dev,
                                                     aaco::operand_mode::random);

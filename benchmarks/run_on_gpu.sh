@@ -6,6 +6,8 @@
 #              examples/python/heu_torch.py, and `pip install --no-build-isolation .`
 #   calibrate  five full calibrations back to back (--json), then --quick, each timed
 #   sustained  one --sustained 10 run over the matrix precisions
+#   torchmem   (with python) PyTorch's memory-bound ops against the HBM ceilings, interleaved
+#              rounds under aaco's sampler (benchmarks/torch_memory.py)
 #   bench      the interleaved vendor comparison (aaco_bench_compute) and torch_baseline.py
 #   latency    the latency sweep (--sweep latency)
 #   ncu        each memory probe and one wgmma figure under Nsight Compute's counters
@@ -134,6 +136,10 @@ if has python; then
   fi
   (cd "$OUT" && timeout 180 "$PY" "$OLDPWD/examples/python/heu_torch.py" --quick) > "$OUT/heu_torch.txt" 2>&1
   note "heu_torch.py: rc=$?"; tail -3 "$OUT/heu_torch.txt"
+  if has torchmem; then
+    timeout ${TORCHMEM_TIMEOUT:-240} "$PY" benchmarks/torch_memory.py --json "$OUT/torch_memory.json" > "$OUT/torch_memory.txt" 2>&1
+    note "torch memory ops vs HBM ceilings: rc=$? $(tail -1 "$OUT/torch_memory.txt")"; tail -8 "$OUT/torch_memory.txt"
+  fi
   unset PYTHONPATH
   [ -n "${SKIP_PIP:-}" ] || (timeout 300 "$PY" -m pip install --no-build-isolation --no-deps --target /tmp/aaco-pip . > "$OUT/pip.log" 2>&1 \
     && cd /tmp && PYTHONPATH=/tmp/aaco-pip "$PY" -c "import aaco; print('pip-installed aaco', aaco.__version__, aaco.backend)") >> "$OUT/pip.log" 2>&1

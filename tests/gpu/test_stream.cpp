@@ -297,3 +297,27 @@ TEST_CASE("stream: the runtime's device-to-device copy runner verifies what it c
     CHECK(w.bytes == doctest::Approx(2.0 * 3 * (64u << 20)));
     CHECK(v.verify(reinterpret_cast<void*>(s.get())) == "");
 }
+
+// The one_shot runner (PyTorch's elementwise shape): one launch per pass, every op it measures
+// verified on arrays whose last tile is partial, the bytes it counts are the passes asked, and
+// read (whose per-thread sums would add uncounted traffic) is refused.
+TEST_CASE("stream: the one_shot runner verifies write, copy and triad and counts one pass per launch") {
+    aaco::device_info dev;
+    if (!device_or_skip(dev)) return;
+    backend::stream s;
+    using R = kernels::stream_runner<kernels::hbm_one_shot_stream_tuning>;
+    CHECK_THROWS_AS(R(memory_level::hbm, stream_op::read, 1u << 20, dev), aaco::invalid_argument);
+    const std::uint64_t bytes = (1000003ull) * 16; // not a whole number of 4 KiB tiles
+    for (stream_op op : {stream_op::write, stream_op::copy, stream_op::triad}) {
+        CAPTURE(aaco::to_string(op));
+        R r(memory_level::hbm, op, bytes, dev);
+        r.prepare();
+        const std::uint64_t span = 16ull * kernels::hbm_one_shot_stream_tuning::block_threads *
+                                   kernels::hbm_one_shot_stream_tuning::in_flight;
+        CHECK(r.grid() == (bytes + span - 1) / span);
+        CHECK(r.method().find("one_shot") != std::string::npos);
+        const kernels::launch_work w = r.enqueue(reinterpret_cast<void*>(s.get()), 3);
+        CHECK(w.bytes == doctest::Approx(3.0 * static_cast<double>(arrays(op) * bytes)));
+        CHECK(r.verify(reinterpret_cast<void*>(s.get())) == "");
+    }
+}

@@ -116,10 +116,17 @@ bool check_planned(memory_level level, const device_shape& d, std::uint64_t vect
     CHECK(g.vectors <= vectors);
     CHECK(g.vectors % groups == 0);
     CHECK(g.grid % groups == 0);
-    // the whole grid is resident: never more blocks per SM/CU than the tuning asks or fit
-    const int most = Tuning::blocks_per_unit > 0 ? std::min(Tuning::blocks_per_unit, d.fit) : d.fit;
-    CHECK(g.grid <= static_cast<unsigned>(d.units * most));
-    if (g.blocks_per_unit > 0) CHECK(g.grid == static_cast<unsigned>(d.units * g.blocks_per_unit));
+    if (Tuning::mapping == stream_mapping::one_shot) {
+        // one block per tile of each slice, the last tile possibly partial
+        const std::uint64_t span = static_cast<std::uint64_t>(Tuning::block_threads) * Tuning::in_flight;
+        CHECK(g.grid == groups * ((g.vectors / groups + span - 1) / span));
+        CHECK(g.blocks_per_unit == 0);
+    } else {
+        // the whole grid is resident: never more blocks per SM/CU than the tuning asks or fit
+        const int most = Tuning::blocks_per_unit > 0 ? std::min(Tuning::blocks_per_unit, d.fit) : d.fit;
+        CHECK(g.grid <= static_cast<unsigned>(d.units * most));
+        if (g.blocks_per_unit > 0) CHECK(g.grid == static_cast<unsigned>(d.units * g.blocks_per_unit));
+    }
     const detail::stream_params p =
         detail::make_stream_params(Tuning::mapping, g.vectors, passes, g.grid, Tuning::block_threads,
                                    Tuning::in_flight, Tuning::chunk_bytes, groups);
@@ -178,6 +185,9 @@ TEST_CASE("stream mapping: every HBM tuning entry on every device shape") {
                 check_planned<kernels::nvidia_hbm_write_tuning>(memory_level::hbm, d, v, 2);
                 check_planned<kernels::nvidia_hbm_copy_tuning>(memory_level::hbm, d, v, 2);
                 check_planned<kernels::amd_hbm_stream_tuning>(memory_level::hbm, d, v, 2);
+                // one_shot: one pass per launch
+                check_planned<kernels::nvidia_hbm_one_shot_tuning>(memory_level::hbm, d, v, 1);
+                check_planned<kernels::amd_hbm_one_shot_tuning>(memory_level::hbm, d, v, 1);
             }
             check_planned<kernels::nvidia_hbm_read_tuning>(memory_level::hbm, d, 65537, 3);
             check_planned<kernels::nvidia_hbm_copy_tuning>(memory_level::hbm, d, 65537, 3);
@@ -350,4 +360,30 @@ TEST_CASE("stream mapping: make_stream_params refuses geometries that would read
     CHECK_THROWS_AS(detail::plan_stream_geometry(memory_level::l2, stream_mapping::grid_stride, 256, 4, 0, 8, 300,
                                                  1 << 20, 8),
                     aaco::invalid_argument);
+}
+
+TEST_CASE("stream mapping: one_shot covers a 1 GiB array once with PyTorch's grid, and refuses other geometries") {
+    using T = kernels::nvidia_hbm_one_shot_tuning;
+    const std::uint64_t vectors = (1ull << 30) / 16;
+    const detail::stream_geometry g = detail::plan_stream_geometry(
+        memory_level::hbm, T::mapping, T::block_threads, T::in_flight, T::blocks_per_unit, 16, 132, vectors);
+    CHECK(g.grid == 262144); // torch.add's grid over 2^28 floats: 128 threads x 2 float4 per block
+    CHECK(g.vectors == vectors);
+    const auto p = detail::make_stream_params(T::mapping, g.vectors, 1, g.grid, T::block_threads, T::in_flight);
+    check_report(simulate<T::mapping, T::block_threads, T::in_flight>(p, g.grid), p);
+    // two groups, a partial last tile in each slice
+    const auto q = detail::make_stream_params(stream_mapping::one_shot, 2 * 1000, 1, 2 * 4, 128, 2, 0, 2);
+    check_report(simulate<stream_mapping::one_shot, 128, 2>(q, 8), q);
+    using detail::make_stream_params;
+    CHECK_THROWS_AS(make_stream_params(stream_mapping::one_shot, 1000, 2, 4, 128, 2), aaco::invalid_argument);
+    CHECK_THROWS_AS(make_stream_params(stream_mapping::one_shot, 1000, 1, 3, 128, 2), aaco::invalid_argument);
+    CHECK_THROWS_AS(make_stream_params(stream_mapping::one_shot, 1000, 1, 5, 128, 2), aaco::invalid_argument);
+    CHECK_THROWS_AS(make_stream_params(stream_mapping::one_shot, 1000, 1, 4, 128, 2, 4096), aaco::invalid_argument);
+    try {
+        make_stream_params(stream_mapping::one_shot, 1000, 3, 4, 128, 2);
+        FAIL("accepted 3 passes");
+    } catch (const aaco::invalid_argument& e) {
+        CHECK(std::string(e.what()).find("exactly 1 pass") != std::string::npos);
+    }
+    CHECK(kernels::to_string(stream_mapping::one_shot) == "one_shot");
 }

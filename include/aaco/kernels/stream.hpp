@@ -378,11 +378,22 @@ enum class stream_mapping {
     /// pieces per block; in each round every block streams its own piece front to back with its
     /// threads side by side. Fewer, longer sequential streams per DRAM page.
     block_chunks,
+    /// One block per tile of block_threads x in_flight vectors, so the grid covers the array
+    /// once (far more blocks than are resident); thread t of a block touches vectors t, t +
+    /// block_threads, ... of its tile. The shape of PyTorch's vectorized elementwise kernels
+    /// (128 threads, two float4 per thread per tensor). A launch makes exactly one pass; the
+    /// runner launches once per pass.
+    one_shot,
 };
 
-/// "grid_stride" / "block_chunks".
+/// "grid_stride" / "block_chunks" / "one_shot".
 constexpr std::string_view to_string(stream_mapping m) {
-    return m == stream_mapping::grid_stride ? "grid_stride" : "block_chunks";
+    switch (m) {
+    case stream_mapping::grid_stride: return "grid_stride";
+    case stream_mapping::block_chunks: return "block_chunks";
+    case stream_mapping::one_shot: return "one_shot";
+    }
+    return "unknown";
 }
 
 // How to paste a tune_stream result: each struct below is one line of tune_stream's
@@ -446,6 +457,21 @@ struct nvidia_hbm_copy_tuning {
     static constexpr std::uint64_t chunk_bytes = 0;
 };
 
+/// NVIDIA HBM write, copy and triad in PyTorch's shape (one_shot: 128 threads, 2 x 16 B per
+/// thread per array, plain loads and stores, a grid of 4 KiB tiles). Measured beside the tuned
+/// kernels, and the faster kept (probes::measure_memory): on 2026-12-02 `torch.add` (this
+/// shape) reached 4239.5 GB/s as a triad against the tuned triad's 4212 on an H200, so a triad
+/// ceiling from the tuned kernel alone was not an upper bound. Untuned beyond copying that shape.
+struct nvidia_hbm_one_shot_tuning {
+    static constexpr int block_threads = 128;
+    static constexpr int blocks_per_unit = 0; // unused by one_shot: the grid covers the array
+    static constexpr int in_flight = 2;
+    static constexpr arch::load_policy load = arch::load_policy::plain;
+    static constexpr arch::store_policy store = arch::store_policy::plain;
+    static constexpr stream_mapping mapping = stream_mapping::one_shot;
+    static constexpr std::uint64_t chunk_bytes = 0;
+};
+
 /// NVIDIA L2 (and any cache level), every op: 13065.7 GB/s on a 3.7 MiB working set (.cg, 1 in
 /// flight, 8 blocks/SM, grid_stride; old mapping: that grid's step of 4.1 MiB exceeded the
 /// array, so some lines were read twice at once); 10226 at 8 MiB and ~9900 at 15 MiB: working
@@ -491,12 +517,27 @@ struct amd_cache_stream_tuning {
     static constexpr std::uint64_t chunk_bytes = 0;
 };
 
+/// AMD HBM write, copy and triad in the one_shot shape (the counterpart of
+/// nvidia_hbm_one_shot_tuning). Untuned: 256 threads = 4 wave64, 2 x 16 B per lane per array,
+/// plain accesses, as PyTorch's ROCm elementwise kernels are shaped.
+struct amd_hbm_one_shot_tuning {
+    static constexpr int block_threads = 256;
+    static constexpr int blocks_per_unit = 0;
+    static constexpr int in_flight = 2;
+    static constexpr arch::load_policy load = arch::load_policy::plain;
+    static constexpr arch::store_policy store = arch::store_policy::plain;
+    static constexpr stream_mapping mapping = stream_mapping::one_shot;
+    static constexpr std::uint64_t chunk_bytes = 0;
+};
+
 #if AACO_BACKEND_HIP
+using hbm_one_shot_stream_tuning = amd_hbm_one_shot_tuning; ///< one_shot HBM tuning of this build's vendor
 using hbm_read_stream_tuning = amd_hbm_stream_tuning;  ///< HBM read tuning of this build's vendor
 using hbm_write_stream_tuning = amd_hbm_stream_tuning; ///< HBM write tuning of this build's vendor
 using hbm_copy_stream_tuning = amd_hbm_stream_tuning;  ///< HBM copy/triad tuning of this build's vendor
 using cache_stream_tuning = amd_cache_stream_tuning;   ///< L2/LLC tuning of this build's vendor
 #else
+using hbm_one_shot_stream_tuning = nvidia_hbm_one_shot_tuning;
 using hbm_read_stream_tuning = nvidia_hbm_read_tuning;
 using hbm_write_stream_tuning = nvidia_hbm_write_tuning;
 using hbm_copy_stream_tuning = nvidia_hbm_copy_tuning;
@@ -511,13 +552,14 @@ template <class Tuning>
 constexpr bool valid_tuning() {
     return Tuning::block_threads > 0 && Tuning::block_threads % 64 == 0 && Tuning::blocks_per_unit >= 0 &&
            Tuning::in_flight >= 1 && Tuning::in_flight <= 16 &&
-           ((Tuning::mapping == stream_mapping::grid_stride && Tuning::chunk_bytes == 0) ||
+           ((Tuning::mapping != stream_mapping::block_chunks && Tuning::chunk_bytes == 0) ||
             (Tuning::mapping == stream_mapping::block_chunks && Tuning::chunk_bytes > 0 &&
              Tuning::chunk_bytes % (16ull * Tuning::block_threads * Tuning::in_flight) == 0));
 }
 static_assert(valid_tuning<nvidia_hbm_read_tuning>() && valid_tuning<nvidia_hbm_write_tuning>() &&
                   valid_tuning<nvidia_hbm_copy_tuning>() && valid_tuning<nvidia_cache_stream_tuning>() &&
-                  valid_tuning<amd_hbm_stream_tuning>() && valid_tuning<amd_cache_stream_tuning>(),
+                  valid_tuning<amd_hbm_stream_tuning>() && valid_tuning<amd_cache_stream_tuning>() &&
+                  valid_tuning<nvidia_hbm_one_shot_tuning>() && valid_tuning<amd_hbm_one_shot_tuning>(),
               "a stream tuning struct has an invalid value");
 } // namespace detail
 
@@ -592,6 +634,11 @@ struct stream_params {
 /// near-equal length (whole 512-byte units, at most the tuning's chunk); in round r of a pass
 /// the group's k-th block streams piece r x (grid / G) + k of that pass, front to back, with
 /// the block's threads side by side. A round's pieces are disjoint and belong to one pass.
+///
+/// one_shot: block b of a group covers tile b of its slice, vectors [b x span, (b + 1) x span)
+/// with span = BlockThreads x InFlight, and thread t touches t, t + BlockThreads, ... of it (the
+/// last tile's vectors past the slice are skipped). One pass, one round per thread: every vector
+/// is touched once per launch, so no access can be a cache hit on another.
 template <stream_mapping M, int BlockThreads, int InFlight, class Full, class One>
 AACO_HOST_DEVICE inline void stream_walk(const stream_params& p, std::uint32_t block, std::uint32_t thread,
                                          std::uint32_t grid, Full&& full, One&& one) {
@@ -623,6 +670,20 @@ AACO_HOST_DEVICE inline void stream_walk(const stream_params& p, std::uint32_t b
         AACO_STREAM_UNROLL
         for (int u = 0; u < InFlight; ++u)
             if (u < rest) one(idx[u]);
+    } else if constexpr (M == stream_mapping::one_shot) {
+        (void)grid;
+        constexpr std::uint32_t span = static_cast<std::uint32_t>(BlockThreads) * InFlight;
+        const std::uint32_t base = lo + member * span; // member x span < slice <= 2^31
+        const std::uint32_t hi = lo + p.slice;
+        AACO_STREAM_UNROLL
+        for (int u = 0; u < InFlight; ++u) idx[u] = base + thread + static_cast<std::uint32_t>(u * BlockThreads);
+        if (hi - base >= span) {
+            full(static_cast<const std::uint32_t*>(idx));
+        } else {
+            AACO_STREAM_UNROLL
+            for (int u = 0; u < InFlight; ++u)
+                if (idx[u] < hi) one(idx[u]);
+        }
     } else {
         static_assert(M == stream_mapping::block_chunks, "unknown stream_mapping");
         constexpr std::uint32_t span = static_cast<std::uint32_t>(BlockThreads) * InFlight;
@@ -669,9 +730,15 @@ constexpr std::uint64_t max_round_blocks(std::uint64_t slice, int block_threads,
                : 0;
 }
 
+/// Tiles (blocks per group) of a one_shot launch over slices of `slice` vectors.
+constexpr std::uint64_t one_shot_blocks(std::uint64_t slice, int block_threads, int in_flight) {
+    const std::uint64_t span = static_cast<std::uint64_t>(block_threads) * static_cast<std::uint64_t>(in_flight);
+    return span == 0 ? 0 : (slice + span - 1) / span;
+}
+
 /// Parameters of a launch of `mapping` with `grid` blocks of `block_threads` making `passes`
 /// passes over `vectors` vectors in `groups` slices; `chunk_bytes`: block_chunks' largest piece
-/// (must be 0 for grid_stride). Throws invalid_argument on a geometry the walk cannot run with
+/// (must be 0 for the other mappings); one_shot: exactly 1 pass and one_shot_blocks per group. Throws invalid_argument on a geometry the walk cannot run with
 /// its guarantees (see stream_walk), naming the value and what it must be.
 inline stream_params make_stream_params(stream_mapping mapping, std::uint32_t vectors, std::uint64_t passes,
                                         unsigned grid, int block_threads, int in_flight,
@@ -695,9 +762,15 @@ inline stream_params make_stream_params(stream_mapping mapping, std::uint32_t ve
     p.slice = vectors / groups;
     p.passes = passes;
     const std::uint64_t blocks = grid / groups;
-    if (mapping == stream_mapping::grid_stride) {
-        if (chunk_bytes != 0)
-            throw invalid_argument(where + "chunk_bytes is for block_chunks only, got " + std::to_string(chunk_bytes));
+    if (mapping != stream_mapping::block_chunks && chunk_bytes != 0)
+        throw invalid_argument(where + "chunk_bytes is for block_chunks only, got " + std::to_string(chunk_bytes));
+    if (mapping == stream_mapping::one_shot) {
+        const std::uint64_t tiles = one_shot_blocks(p.slice, block_threads, in_flight);
+        if (passes != 1 || blocks != tiles)
+            throw invalid_argument(where + "a launch makes exactly 1 pass with one block per tile (" +
+                                   std::to_string(tiles) + " per group); got " + std::to_string(passes) +
+                                   " passes and " + std::to_string(blocks) + " blocks per group");
+    } else if (mapping == stream_mapping::grid_stride) {
         const std::uint64_t group_threads = blocks * static_cast<std::uint64_t>(block_threads);
         const std::uint64_t round = group_threads * static_cast<std::uint64_t>(in_flight);
         if (round > p.slice)
@@ -748,7 +821,8 @@ struct stream_geometry {
 /// SMs/CUs in `groups` slices (the runners and tune_stream use it; tests/host/
 /// test_stream_mapping.cpp simulates the walk at the geometries it plans):
 /// - blocks per SM/CU: `tuned_blocks_per_unit` (0 = as many as fit) capped at `fit`, the
-///   occupancy, so that the whole grid is resident;
+///   occupancy, so that the whole grid is resident; one_shot instead: one block per tile
+///   (one_shot_blocks), not resident, blocks_per_unit 0;
 /// - `vectors` (per array, allocated) is cut to a multiple of groups x 256 vectors (4 KiB
 ///   slices) when groups > 1;
 /// - grid_stride only: the grid is cut so that one round fits a slice (stream_walk's guarantee
@@ -781,7 +855,14 @@ inline stream_geometry plan_stream_geometry(memory_level level, stream_mapping m
     std::uint64_t blocks = units_per_group * static_cast<std::uint64_t>(per_unit); // per group
     stream_geometry g;
     g.groups = groups;
-    if (mapping == stream_mapping::grid_stride) {
+    if (mapping == stream_mapping::one_shot) {
+        // Not resident: one block per tile, the hardware schedules them in waves.
+        blocks = one_shot_blocks(slice, block_threads, in_flight);
+        per_unit = 0;
+        if (blocks * groups * static_cast<std::uint64_t>(block_threads) >= (std::uint64_t{1} << 32))
+            throw invalid_argument("plan_stream_geometry: one_shot over " + std::to_string(slice * groups) +
+                                   " vectors needs 2^32 threads or more");
+    } else if (mapping == stream_mapping::grid_stride) {
         const std::uint64_t most = max_round_blocks(slice, block_threads, in_flight);
         if (most == 0)
             throw invalid_argument("plan_stream_geometry: a slice of " + std::to_string(slice) +
@@ -1079,6 +1160,10 @@ public:
             throw invalid_argument("stream runner " + key() + ": device_info has no compute-unit count");
         if (scope_ == memory_scope::whole && level_ != memory_level::l2)
             throw invalid_argument("stream runner " + key() + ": the whole-cache scope exists for L2 only");
+        // read keeps one sum per thread: under one_shot (2 vectors per thread) writing them back
+        // would add 1/8 to the bytes moved, uncounted.
+        if (Tuning::mapping == stream_mapping::one_shot && op_ == stream_op::read)
+            throw invalid_argument("stream runner " + key() + ": the one_shot mapping does not measure read");
     }
 
     /// "memory.<level>.<op>"; the whole-L2 figure is "memory.l2_whole.<op>".
@@ -1104,10 +1189,15 @@ public:
                  " blocks per " + unit;
         else if (blocks_per_unit_ > 0)
             m += std::to_string(blocks_per_unit_) + " blocks per " + unit;
+        else if (Tuning::mapping == stream_mapping::one_shot)
+            m += std::to_string(grid_) + " blocks";
         else
             m += std::to_string(grid_) + " blocks (fewer than the " + std::to_string(dev_.compute_units) + " " + unit +
                  "s)";
         m += "; " + std::string(to_string(Tuning::mapping));
+        if (Tuning::mapping == stream_mapping::one_shot)
+            m += " (one block per " + detail::size_text(16ull * Tuning::block_threads * Tuning::in_flight) +
+                 " tile, one launch per pass)";
         if (Tuning::mapping == stream_mapping::block_chunks)
             m += " (pieces of at most " + detail::size_text(Tuning::chunk_bytes) + ")";
         if (groups_ > 1) m += " in " + std::to_string(groups_) + " slices, one per XCD (block b: slice b mod " +
@@ -1138,21 +1228,28 @@ public:
 
     launch_work enqueue(void* stream, std::uint64_t repeats) override {
         if (!arrays_) throw invalid_argument("stream runner " + key() + ": enqueue before prepare");
-        passes_ = std::max<std::uint64_t>(repeats, 1);
+        const std::uint64_t passes = std::max<std::uint64_t>(repeats, 1);
+        // one_shot makes one pass per launch (each launch rewrites the whole output with the
+        // same seed, so the last one is what verify checks); the others one launch of `passes`.
+        const bool one_shot = Tuning::mapping == stream_mapping::one_shot;
+        passes_ = one_shot ? 1 : passes;
         seed_ = 1 + static_cast<std::uint32_t>(launches_++ % 65536);
         const detail::stream_params p =
             arrays_->params(Tuning::mapping, passes_, grid_, Tuning::block_threads, Tuning::in_flight,
                             partial_.data(), seed_, Tuning::chunk_bytes, groups_);
         const backend::native_stream s = detail::native(stream);
-        switch (op_) {
-        case stream_op::read: launch<stream_op::read>(p, s); break;
-        case stream_op::write: launch<stream_op::write>(p, s); break;
-        case stream_op::copy: launch<stream_op::copy>(p, s); break;
-        case stream_op::triad: launch<stream_op::triad>(p, s); break;
+        for (std::uint64_t i = 0; i < (one_shot ? passes : 1); ++i) {
+            switch (op_) {
+            case stream_op::read: launch<stream_op::read>(p, s); break;
+            case stream_op::write: launch<stream_op::write>(p, s); break;
+            case stream_op::copy: launch<stream_op::copy>(p, s); break;
+            case stream_op::triad: launch<stream_op::triad>(p, s); break;
+            }
         }
         // What the walk requests: every vector of every array once per pass.
         launch_work w;
-        w.bytes = detail::requested_bytes_per_array(p) * detail::arrays_of(op_);
+        w.bytes = detail::requested_bytes_per_array(p) * detail::arrays_of(op_) *
+                  static_cast<double>(one_shot ? passes : 1);
         return w;
     }
 

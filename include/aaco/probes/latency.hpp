@@ -211,11 +211,15 @@ inline std::vector<latency_figure> measure_l2_partitions(const kernels::latency_
             share.push_back(last.low_share);
             return near_ns.back();
         });
-    if (one_class > 0 || near_cycles.empty()) {
-        why = std::to_string(one_class) + " of " + std::to_string(near_stats.samples) +
+    // A minority of launches whose profile shows one class does not void the split the rest
+    // found (H200, 2026-12-02: 17 and 20 of 100 launches in two calibrations, the others split
+    // at the same near/far medians); a split found by fewer than 3 in 4 launches is not reported.
+    const std::size_t launches = near_cycles.size() + one_class;
+    if (near_cycles.size() < 10 || 4 * near_cycles.size() < 3 * launches) {
+        why = std::to_string(one_class) + " of " + std::to_string(launches) +
               " profiled launches found one latency class only (last: median " +
               std::to_string(last.low_median) + " cycles per profiled load, " + std::to_string(last.outliers) +
-              " outliers), so no near/far split is reported";
+              " outliers); a split needs 3 in 4 launches and at least 10, so no near/far split is reported";
         return {};
     }
     std::vector<latency_figure> out;
@@ -223,7 +227,8 @@ inline std::vector<latency_figure> measure_l2_partitions(const kernels::latency_
         latency_figure f;
         f.level = memory_level::l2;
         f.scope = far ? "far" : "near";
-        f.stats = far ? stats_of(far_ns, cfg.stable_cov) : near_stats;
+        // Both from the split launches only (the sampler's own statistics include the others).
+        f.stats = stats_of(far ? far_ns : near_ns, cfg.stable_cov);
         f.stats.iterations = near_stats.iterations;
         f.stats.measured_seconds = near_stats.measured_seconds;
         f.ns = f.stats.median;
@@ -239,6 +244,9 @@ inline std::vector<latency_figure> measure_l2_partitions(const kernels::latency_
                       "chase latency of the same launch)",
                       kernels::profile_hops, 100.0 * detail::median(share), far ? "upper" : "lower");
         f.method = runner.method() + "; " + buf + "; " + plan.note;
+        if (one_class > 0)
+            f.method += "; " + std::to_string(one_class) + " of " + std::to_string(launches) +
+                        " profiled launches found one class only and are left out";
         out.push_back(f);
     }
     return out;

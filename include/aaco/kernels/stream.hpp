@@ -430,7 +430,9 @@ struct nvidia_hbm_read_tuning {
     static constexpr std::uint64_t chunk_bytes = 1048576;
 };
 
-/// NVIDIA HBM write: 4472.9 GB/s (grid_stride, .cs stores, 1 in flight, 1 block/SM). Every
+/// NVIDIA HBM write, grid_stride (tune_stream's best of that mapping; since 2026-12-02 the
+/// calibrator's NVIDIA write, copy and triad kernel is nvidia_hbm_one_shot_tuning, 5% faster):
+/// 4472.9 GB/s (grid_stride, .cs stores, 1 in flight, 1 block/SM). Every
 /// 1-block/SM configuration gave 4458-4478 against <= 4381 with more blocks: fewer
 /// concurrent write streams suit the DRAM write path.
 struct nvidia_hbm_write_tuning {
@@ -443,7 +445,8 @@ struct nvidia_hbm_write_tuning {
     static constexpr std::uint64_t chunk_bytes = 0;
 };
 
-/// NVIDIA HBM copy and triad: copy 4058.5 GB/s, triad 4219.1 GB/s (best mean of the two:
+/// NVIDIA HBM copy and triad, grid_stride (tune_stream's best of that mapping; not the
+/// calibrator's kernel since 2026-12-02, see nvidia_hbm_one_shot_tuning): copy 4058.5 GB/s, triad 4219.1 GB/s (best mean of the two:
 /// grid_stride, .cg loads, plain stores, 8 in flight, 1 block/SM). No configuration reached the
 /// cudaMemcpy reference (4247.7) on copy: mixed read/write DRAM traffic, not latency (16 in
 /// flight and 2-8 blocks/SM did not help), is what limits it; see benchmarks/RESULTS.md.
@@ -457,15 +460,20 @@ struct nvidia_hbm_copy_tuning {
     static constexpr std::uint64_t chunk_bytes = 0;
 };
 
-/// NVIDIA HBM write, copy and triad in PyTorch's shape (one_shot: 128 threads, 2 x 16 B per
-/// thread per array, plain loads and stores, a grid of 4 KiB tiles). Measured beside the tuned
-/// kernels, and the faster kept (probes::measure_memory): on 2026-12-02 `torch.add` (this
-/// shape) reached 4239.5 GB/s as a triad against the tuned triad's 4212 on an H200, so a triad
-/// ceiling from the tuned kernel alone was not an upper bound. Untuned beyond copying that shape.
+/// NVIDIA HBM write, copy and triad: one_shot, 256 threads x 1 x 16 B per thread per array
+/// (one block per 4 KiB tile), plain loads and stores. H200, driver 580.159.04, 2026-12-02,
+/// aaco_bench_bulk_copy (aaco's full sampler, 1 GiB arrays, 3 interleaved rounds): copy 4248.5
+/// GB/s and triad 4386.6 against the grid_stride tuning below (nvidia_hbm_copy_tuning) 4017.7 and
+/// 4206.7, cudaMemcpyAsync 4235.1, PyTorch's own shape (128 threads x 2) 4223.0 and 4375.5; best
+/// of 11 one_shot shapes (128-512 threads, 1-8 in flight, .cg loads, .cs stores), where fewer
+/// accesses per thread and smaller tiles won. Write in the calibrations of the same day (PyTorch's
+/// shape): 4627 against the grid_stride tuning's 4406. Why the one-shot grid wins is not
+/// measured; likely the block scheduler's turnover spreads the DRAM traffic more evenly than
+/// 132-264 long-lived streams.
 struct nvidia_hbm_one_shot_tuning {
-    static constexpr int block_threads = 128;
+    static constexpr int block_threads = 256;
     static constexpr int blocks_per_unit = 0; // unused by one_shot: the grid covers the array
-    static constexpr int in_flight = 2;
+    static constexpr int in_flight = 1;
     static constexpr arch::load_policy load = arch::load_policy::plain;
     static constexpr arch::store_policy store = arch::store_policy::plain;
     static constexpr stream_mapping mapping = stream_mapping::one_shot;
@@ -539,8 +547,8 @@ using cache_stream_tuning = amd_cache_stream_tuning;   ///< L2/LLC tuning of thi
 #else
 using hbm_one_shot_stream_tuning = nvidia_hbm_one_shot_tuning;
 using hbm_read_stream_tuning = nvidia_hbm_read_tuning;
-using hbm_write_stream_tuning = nvidia_hbm_write_tuning;
-using hbm_copy_stream_tuning = nvidia_hbm_copy_tuning;
+using hbm_write_stream_tuning = nvidia_hbm_one_shot_tuning;
+using hbm_copy_stream_tuning = nvidia_hbm_one_shot_tuning;
 using cache_stream_tuning = nvidia_cache_stream_tuning;
 #endif
 /// The HBM read tuning (kept for callers that predate the per-op split).
@@ -1277,10 +1285,17 @@ public:
     memory_scope scope() const { return scope_; }
 
 private:
+    // one_shot never runs read (the constructor refuses it): no such kernel is instantiated.
+    static constexpr bool runs(stream_op op) {
+        return !(Tuning::mapping == stream_mapping::one_shot && op == stream_op::read);
+    }
     template <stream_op Op>
     void launch(const detail::stream_params& p, backend::native_stream s) {
-        launch_stream<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store, Tuning::mapping>(
-            p, grid_, s);
+        if constexpr (runs(Op))
+            launch_stream<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store, Tuning::mapping>(
+                p, grid_, s);
+        else
+            (void)p, (void)s;
     }
 
     int occupancy() const {
@@ -1294,8 +1309,11 @@ private:
     }
     template <stream_op Op>
     static int occupancy_of() {
-        return stream_blocks_per_unit<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store,
-                                      Tuning::mapping>();
+        if constexpr (runs(Op))
+            return stream_blocks_per_unit<Op, Tuning::block_threads, Tuning::in_flight, Tuning::load, Tuning::store,
+                                          Tuning::mapping>();
+        else
+            return 0;
     }
 
     memory_level level_;

@@ -1,7 +1,9 @@
 // aaco_bench_bulk_copy: HBM copy and triad through Hopper's bulk-copy engine (cp.async.bulk,
 // global -> shared -> global, completion on an mbarrier), against aaco's SM-driven stream kernels
+// (the calibrator's kernel, the library's one_shot kernel and the best of a scan of one_shot shapes)
 // and cudaMemcpyAsync device-to-device, all under aaco's sampler (probes::sample_runner, full
-// settings), interleaved A B C A B C.
+// settings), interleaved A B C A B C. The one_shot scan chose nvidia_hbm_one_shot_tuning (RESULTS.md,
+// 2026-12-02 afternoon).
 //
 // Why: aaco's HBM copy ceiling (4024 GB/s, H200 2026-12-01) was 95% of cudaMemcpy D2D after a sweep
 // of 2630 configurations of the SM-driven kernel. A ceiling is an upper bound: if another way of

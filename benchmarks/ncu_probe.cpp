@@ -1,5 +1,6 @@
 // aaco_ncu_probe: one launch of each memory probe (HBM read/write/copy/triad, L2 roof and whole,
-// shared memory, the one_shot HBM alternatives) and of one wgmma figure, each bracketed by the CUDA profiler API, so that
+// shared memory, the one_shot HBM alternatives) and of one wgmma figure, each bracketed by the
+// CUDA profiler API, so that
 // `ncu --profile-from-start off` counts exactly those launches (benchmarks/ncu_check.sh). For each
 // it prints the key, the kernel's method and the bytes (or FLOPs) aaco counts for that launch, to
 // compare with the hardware's dram__bytes_*, lts__t_bytes and tensor-pipe counters.

@@ -310,20 +310,17 @@ runner_ptr make_one_shot(aaco::stream_op op, std::uint64_t bytes, const aaco::de
 }
 using LP = aaco::arch::load_policy;
 using SP = aaco::arch::store_policy;
-/// The one_shot shapes scanned around the library's (128 threads, 2 in flight, plain/plain):
-/// block size, accesses in flight, L2-only loads and streaming stores.
+/// The one_shot shapes scanned around the library's (256 threads, 1 in flight, plain/plain):
+/// block size, accesses in flight, L2-only loads and streaming stores. The H200 run of 2026-12-02
+/// scanned 11 shapes; the five left out here (128 x 4 and x 8, 256 x 4, 512 x 2, 128 x 4 with .cg
+/// loads and .cs stores) were 0.3-6.9% below the best there, and each costs CI compile time.
 const one_shot_factory one_shot_scan[] = {
     make_one_shot<one_shot_shape<128, 1, LP::plain, SP::plain>>,
     make_one_shot<one_shot_shape<128, 2, LP::plain, SP::plain>>,
-    make_one_shot<one_shot_shape<128, 4, LP::plain, SP::plain>>,
-    make_one_shot<one_shot_shape<128, 8, LP::plain, SP::plain>>,
     make_one_shot<one_shot_shape<256, 1, LP::plain, SP::plain>>,
     make_one_shot<one_shot_shape<256, 2, LP::plain, SP::plain>>,
-    make_one_shot<one_shot_shape<256, 4, LP::plain, SP::plain>>,
-    make_one_shot<one_shot_shape<512, 2, LP::plain, SP::plain>>,
     make_one_shot<one_shot_shape<128, 2, LP::l2_only, SP::plain>>,
     make_one_shot<one_shot_shape<128, 2, LP::plain, SP::streaming>>,
-    make_one_shot<one_shot_shape<128, 4, LP::l2_only, SP::streaming>>,
 };
 
 struct result {

@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -353,6 +354,25 @@ double sample(aaco::kernels::runner& r, aaco::backend::stream& s, const aaco::pr
     return got.stats.median;
 }
 
+/// Prepares and quick-samples the `n` runners `make(0..n-1)` gives, one at a time, printing each;
+/// returns the fastest verified one (nullptr when none verified) and counts failures.
+template <class Make>
+runner_ptr scan_best(std::size_t n, Make&& make, aaco::backend::stream& s, int& failures) {
+    runner_ptr best;
+    double best_gbps = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        runner_ptr r = make(i);
+        r->prepare();
+        std::string verified;
+        const double g = sample(*r, s, aaco::probes::sampling_config::quick(), verified);
+        std::printf("  scan %-55s %8.1f GB/s %s\n", r->method().c_str(), g,
+                    verified.empty() ? "verified" : verified.c_str());
+        if (!verified.empty()) ++failures;
+        if (verified.empty() && g > best_gbps) best_gbps = g, best = std::move(r);
+    }
+    return best;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -399,56 +419,39 @@ int main(int argc, char** argv) {
             const std::vector<cfg_t> tried = triad
                 ? std::vector<cfg_t>{{16, 4, 1}, {32, 3, 1}, {16, 3, 2}, {8, 6, 2}, {16, 6, 1}, {8, 4, 3}}
                 : std::vector<cfg_t>{{32, 6, 1}, {16, 6, 2}, {32, 3, 2}, {64, 3, 1}, {16, 12, 1}, {8, 8, 3}};
-            std::unique_ptr<bulk_runner> best;
-            double best_gbps = 0;
-            for (const cfg_t& t : tried) {
-                auto r = std::make_unique<bulk_runner>(a, triad, t.kib << 10, t.stages, t.per_sm, dev.compute_units);
-                r->prepare();
-                std::string verified;
-                const double g = sample(*r, s, aaco::probes::sampling_config::quick(), verified);
-                std::printf("  scan %-55s %8.1f GB/s %s\n", r->method().c_str(), g,
-                            verified.empty() ? "verified" : verified.c_str());
-                if (!verified.empty()) ++failures;
-                if (verified.empty() && g > best_gbps) best_gbps = g, best = std::move(r);
-            }
+            runner_ptr best = scan_best(tried.size(), [&](std::size_t i) -> runner_ptr {
+                const cfg_t& t = tried[i];
+                return std::make_unique<bulk_runner>(a, triad, t.kib << 10, t.stages, t.per_sm, dev.compute_units);
+            }, s, failures);
             const aaco::stream_op op = triad ? aaco::stream_op::triad : aaco::stream_op::copy;
-            // The one_shot shapes, scanned the same way; the best joins the comparison unless it
-            // is the library's own shape (which always does).
-            runner_ptr best_shape;
-            double best_shape_gbps = 0;
-            const std::string library_shape =
-                make_one_shot<aaco::kernels::hbm_one_shot_stream_tuning>(op, per_array, dev)->method();
-            for (one_shot_factory make : one_shot_scan) {
-                runner_ptr r = make(op, per_array, dev);
-                r->prepare();
-                std::string verified;
-                const double g = sample(*r, s, aaco::probes::sampling_config::quick(), verified);
-                std::printf("  scan %-55s %8.1f GB/s %s\n", r->method().c_str(), g,
-                            verified.empty() ? "verified" : verified.c_str());
-                if (!verified.empty()) ++failures;
-                if (verified.empty() && g > best_shape_gbps) best_shape_gbps = g, best_shape = std::move(r);
-            }
+            // The one_shot shapes, scanned the same way.
+            runner_ptr best_shape = scan_best(std::size(one_shot_scan), [&](std::size_t i) {
+                return one_shot_scan[i](op, per_array, dev);
+            }, s, failures);
+            // Compared: the calibrator's kernel, the library's one_shot kernel and the best shape
+            // scanned, each once (on NVIDIA the first two are the same kernel).
             std::vector<runner_ptr> runners;
             std::vector<std::string> labels;
-            runners.push_back(aaco::kernels::make_stream_runner(aaco::memory_level::hbm, op, per_array, dev));
-            labels.push_back("tuned kernel");
-            runners.push_back(make_one_shot<aaco::kernels::hbm_one_shot_stream_tuning>(op, per_array, dev));
-            labels.push_back("one_shot (library)");
-            if (best_shape && best_shape->method() != library_shape) {
-                runners.push_back(std::move(best_shape));
-                labels.push_back("one_shot (best scanned)");
-            }
-            if (best) {
-                runners.push_back(std::move(best));
-                labels.push_back("bulk-copy engine");
-            }
+            // Prepared here (a runner's method names its grid only once prepared), so that the
+            // same kernel is recognised by its method.
+            auto add_distinct = [&](runner_ptr r, const std::string& label) {
+                r->prepare();
+                for (const runner_ptr& have : runners)
+                    if (have->method() == r->method()) return;
+                runners.push_back(std::move(r));
+                labels.push_back(label);
+            };
+            add_distinct(aaco::kernels::make_stream_runner(aaco::memory_level::hbm, op, per_array, dev), "tuned kernel");
+            add_distinct(make_one_shot<aaco::kernels::hbm_one_shot_stream_tuning>(op, per_array, dev),
+                         "one_shot (library)");
+            if (best_shape) add_distinct(std::move(best_shape), "one_shot (best scanned)");
+            if (best) add_distinct(std::move(best), "bulk-copy engine");
             // The vendor's copy, the reference of both ops: the library's runner of it, the one the
             // calibrator's HBM copy figure is also measured with.
-            runners.push_back(std::make_unique<aaco::kernels::runtime_copy_runner>(per_array));
-            labels.push_back(aaco::kernels::runtime_copy_runner::call_name() + ".d2d");
+            add_distinct(std::make_unique<aaco::kernels::runtime_copy_runner>(per_array),
+                         aaco::kernels::runtime_copy_runner::call_name() + ".d2d");
             std::vector<result> results(runners.size());
             for (std::size_t i = 0; i < runners.size(); ++i) {
-                runners[i]->prepare();
                 results[i].key = labels[i];
                 results[i].method = runners[i]->method();
             }
